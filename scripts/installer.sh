@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installe tout ce dont Essaim a besoin dans .venv (idempotent).
+# Usage : bash scripts/installer.sh [--tests]
+#   --tests : ajoute les dépendances de test et le navigateur Chromium (paquets Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras=""
+if [ "${1:-}" = "--tests" ]; then
+  extras="[test]"
+fi
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".${extras}"
+if [ -n "$extras" ] && [ -f scripts/installer-navigateur.sh ]; then
+  bash scripts/installer-navigateur.sh
+fi

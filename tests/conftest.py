@@ -1,0 +1,39 @@
+"""Shared fixtures: a throw-away content folder seeded with real content."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from essaim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+EXAMPLE_CARD = CONTENT / "actions" / "en-route-pour-ma-sante-poitiers.md"
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch) -> Path:
+    """A content folder with the real sources and one real card, cwd set beside it."""
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT / "sources", root / "sources")
+    (root / "actions").mkdir()
+    (root / "guides").mkdir()
+    shutil.copy(EXAMPLE_CARD, root / "actions" / EXAMPLE_CARD.name)
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+@pytest.fixture
+def example_text() -> str:
+    return EXAMPLE_CARD.read_text(encoding="utf-8")
+
+
+def run_validate(content: Path, capsys, *extra: str) -> tuple[int, list[dict]]:
+    """Run `essaim validate --format json` and return (exit code, diagnostics)."""
+    code = main(["--content", str(content), "validate", "--format", "json", *extra])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else []

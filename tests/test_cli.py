@@ -1,0 +1,77 @@
+"""The essaim command as editors and scripts use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import CONTENT, run_validate
+from essaim.cli import main
+
+
+def test_help_is_in_french():
+    result = subprocess.run([sys.executable, "-m", "essaim", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "usage : essaim" in result.stdout and "affiche cette aide" in result.stdout
+
+
+def test_list_json_gives_completeness(content, capsys):
+    assert main(["--content", str(content), "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows == [{
+        "id": "en-route-pour-ma-sante-poitiers", "titre": "En route pour ma santé",
+        "porteur": "Centre Communal d'Action Sociale (CCAS) de Poitiers", "completude": "complete",
+        "manque": [], "chemin": "content/actions/en-route-pour-ma-sante-poitiers.md"}]
+
+
+def test_new_from_flags_writes_a_valid_stub(content, capsys):
+    code = main(["--content", str(content), "new", "--no-input", "--titre", "Bus santé des villages",
+                 "--porteur", "Association Exemple", "--type-porteur", "association", "--departement", "finistère",
+                 "--commune", "Brest", "--echelle", "commune", "--theme", "unite mobile, Médiation en santé",
+                 "--public", "QPV", "--source", "fts-inspir-actions-acces-aux-soins-2023"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    card = content / "actions" / "bus-sante-des-villages.md"
+    text = card.read_text(encoding="utf-8")
+    assert 'departements: [\'29\']' in text and "insee: '29019'" in text and "regions: ['53']" in text
+    assert "themes: [unite_mobile, mediation_en_sante]" in text and "publics: [habitants_qpv]" in text
+    exit_code, diagnostics = run_validate(content, capsys, str(card))
+    assert exit_code == 0 and diagnostics == []
+    assert main(["--content", str(content), "list", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["bus-sante-des-villages"]["completude"] == "ebauche"
+
+
+def test_new_without_input_names_what_is_missing(content, capsys):
+    assert main(["--content", str(content), "new", "--no-input", "--titre", "Une action"]) == 2
+    assert "--porteur manque" in capsys.readouterr().err
+
+
+def test_new_rejects_unknown_vocabulary_with_a_suggestion(content, capsys):
+    code = main(["--content", str(content), "new", "--no-input", "--titre", "Une action", "--porteur", "X",
+                 "--type-porteur", "assocation", "--echelle", "commune", "--theme", "x", "--public", "x",
+                 "--source", "s"])
+    assert code == 2 and "vouliez-vous dire « association »" in capsys.readouterr().err
+
+
+def test_new_asks_questions_in_a_terminal(content, capsys, monkeypatch):
+    answers = iter(["Point santé du marché", "CCAS de Brest", "ccas", "", "29", "Brest", "commune",
+                    "accès aux droits", "personnes_precaires", "fts-inspir-actions-acces-aux-soins-2023"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert main(["--content", str(content), "new"]) == 0
+    assert (content / "actions" / "point-sante-du-marche.md").exists()
+
+
+def test_validate_exit_codes_on_real_content(capsys, monkeypatch):
+    monkeypatch.chdir(CONTENT.parent)
+    code, diagnostics = run_validate(CONTENT, capsys)
+    errors = [d for d in diagnostics if d["severity"] == "erreur"]
+    assert code == 0 and errors == []
+
+
+def test_no_traceback_on_a_directory_given_as_file(content, capsys):
+    (content / "actions" / "dossier.md").mkdir()
+    exit_code, diagnostics = run_validate(content, capsys)
+    assert exit_code == 1 and diagnostics[0]["code"] == "fichier-illisible"

@@ -1,0 +1,3 @@
+from essaim.cli import main
+
+raise SystemExit(main())

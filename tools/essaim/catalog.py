@@ -1,0 +1,95 @@
+"""Stage 3 — catalog: the validated cards, guides and sources that every output reads.
+
+`open_catalog` runs the pipeline load -> validate -> catalog; outputs (search
+index, site, exports) take the Catalog and never read content files again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from essaim import load as loader
+from essaim.body import is_silent
+from essaim.model import CARD_SECTIONS, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument
+from essaim.validate import Validation, validate
+
+LEVELS = ("ebauche", "partielle", "complete")
+LEVEL_LABELS = {"ebauche": "ébauche", "partielle": "partielle", "complete": "complète"}
+# What a card needs to be "partielle": the problem, the goals and what was done.
+CORE = ("problem", "objectives", "steps")
+
+
+@dataclass
+class Card:
+    id: str
+    path: Path
+    meta: CardMeta
+    sections: dict[str, str]  # section key -> Markdown ("" when absent)
+    level: str = field(init=False)
+    missing: list[str] = field(init=False)  # French labels of what is not filled
+
+    def __post_init__(self):
+        filled = {key: bool(text) and not is_silent(text, SILENT_MARKER) for key, text in self.sections.items()}
+        checks = {section.heading: filled[section.key] for section in CARD_SECTIONS}
+        checks.update({
+            "partenaires": bool(self.meta.partners.operational or self.meta.partners.financial),
+            "contacts": bool(self.meta.contacts),
+            "année de début": self.meta.period.start is not None,
+        })
+        self.missing = [label for label, ok in checks.items() if not ok]
+        if not self.missing:
+            self.level = "complete"
+        elif all(filled[key] for key in CORE):
+            self.level = "partielle"
+        else:
+            self.level = "ebauche"
+
+    @property
+    def url(self) -> str:
+        return f"actions/{self.id}/"
+
+
+@dataclass
+class Guide:
+    id: str
+    path: Path
+    meta: GuideMeta
+    body: str
+
+    @property
+    def url(self) -> str:
+        return f"guides/{self.id}/"
+
+
+@dataclass
+class Catalog:
+    cards: list[Card]
+    guides: list[Guide]
+    sources: dict[str, SourceDocument]
+
+    def card(self, card_id: str) -> Card | None:
+        return next((c for c in self.cards if c.id == card_id), None)
+
+
+def build(validation: Validation) -> Catalog:
+    cards, guides, sources = [], [], {}
+    for item in validation.checked:
+        doc = item.document
+        if doc.kind == "card":
+            by_heading = item.body.sections
+            sections = {s.key: by_heading.get(s.heading, "") for s in CARD_SECTIONS}
+            cards.append(Card(doc.id, doc.path, item.meta, sections))
+        elif doc.kind == "guide":
+            guides.append(Guide(doc.id, doc.path, item.meta, doc.body))
+        else:
+            sources[doc.id] = item.meta
+    return Catalog(sorted(cards, key=lambda c: c.id), sorted(guides, key=lambda g: g.id), sources)
+
+
+def open_catalog(content: Path) -> tuple[Catalog, Validation]:
+    """Load, validate and catalog a whole content folder."""
+    loaded = loader.load(loader.discover(content))
+    validation = validate(loaded.documents)
+    validation.diagnostics[:0] = loaded.diagnostics
+    return build(validation), validation

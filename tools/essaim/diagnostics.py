@@ -1,0 +1,62 @@
+"""Problems found in content, located and explained for humans."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "erreur"
+    WARNING = "avertissement"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    hint: str | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def as_text(self) -> str:
+        text = f"{self.path}:{self.line}:{self.column}: {self.code}: {self.message}"
+        if self.severity is Severity.WARNING:
+            text = f"{self.path}:{self.line}:{self.column}: {self.code} (avertissement): {self.message}"
+        return text + (f"\n    conseil : {self.hint}" if self.hint else "")
+
+    def as_github(self) -> str:
+        level = "error" if self.is_error else "warning"
+        message = self.message + (f" — conseil : {self.hint}" if self.hint else "")
+        escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{level} file={self.path},line={self.line},col={self.column},title={self.code}::{escaped}"
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when possible, as editors see it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def render(diagnostics: list[Diagnostic], fmt: str) -> str:
+    ordered = sorted(diagnostics)
+    if fmt == "json":
+        return json.dumps([d.as_dict() for d in ordered], ensure_ascii=False, indent=2)
+    if fmt == "github":
+        return "\n".join(d.as_github() for d in ordered)
+    return "\n".join(d.as_text() for d in ordered)

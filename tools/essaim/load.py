@@ -1,0 +1,138 @@
+"""Stage 1 — load: read content files into documents, or into located problems.
+
+A document is the raw material of one file: its front matter (data and node
+tree, for positions) and its Markdown body. Nothing is validated here beyond
+what is needed to read the file at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from essaim.diagnostics import Diagnostic, display_path
+from essaim.yamlreader import YamlProblem, compose, construct
+
+MAX_BYTES = 1_000_000
+KINDS = {"actions": "card", "guides": "guide"}
+
+
+@dataclass
+class Document:
+    path: Path
+    kind: str  # "card", "guide" or "source"
+    id: str
+    data: dict
+    node: yaml.Node | None
+    body: str = ""
+    front_matter_line: int = 1  # 1-based line of the first YAML line in the file
+    body_line: int = 1  # 1-based line of the first body line in the file
+    display: str = field(init=False)
+
+    def __post_init__(self):
+        self.display = display_path(self.path)
+
+
+@dataclass
+class Loaded:
+    documents: list[Document]
+    diagnostics: list[Diagnostic]
+
+
+def discover(content: Path) -> list[tuple[Path, str]]:
+    """The content files to read, with their kind."""
+    found = []
+    for folder, kind in KINDS.items():
+        found += [(p, kind) for p in sorted((content / folder).glob("*.md"))]
+    found += [(p, "source") for p in sorted((content / "sources").glob("*.yaml"))]
+    return found
+
+
+def kind_of(path: Path, content: Path) -> str | None:
+    """The kind of a single file given on the command line, from its folder."""
+    folder = path.parent.name
+    if path.suffix == ".md" and folder in KINDS:
+        return KINDS[folder]
+    if path.suffix == ".yaml" and folder == "sources":
+        return "source"
+    return None
+
+
+def load(files: list[tuple[Path, str]]) -> Loaded:
+    documents, diagnostics = [], []
+    for path, kind in files:
+        try:
+            documents.append(read(path, kind))
+        except LoadProblem as problem:
+            diagnostics.append(problem.diagnostic)
+    return Loaded(documents, diagnostics)
+
+
+class LoadProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _fail(path: Path, code: str, message: str, hint: str | None = None, line: int = 1, column: int = 1):
+    raise LoadProblem(Diagnostic(display_path(path), line, column, code, message, hint))
+
+
+def read_text(path: Path) -> str:
+    """The file's text, NFC-agnostic, with BOM and CR line ends removed."""
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_BYTES else b""
+    except OSError as error:
+        _fail(path, "fichier-illisible", f"fichier illisible : {error.strerror}")
+    if size > MAX_BYTES:
+        _fail(path, "fichier-trop-gros", f"fichier de {size:,} octets, au-delà de la limite de {MAX_BYTES:,}".replace(",", " "),
+              "une fiche tient en quelques dizaines de kilo-octets : déplacez les annexes dans Ressources")
+    if b"\x00" in raw:
+        _fail(path, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte",
+              "enregistrez la fiche en texte brut Markdown (UTF-8)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        _fail(path, "encodage", f"octet {raw[error.start]:#04x} invalide en UTF-8",
+              "enregistrez le fichier en UTF-8 (et non en Latin-1 ou Windows-1252)", line, column)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read(path: Path, kind: str) -> Document:
+    text = read_text(path)
+    doc_id = path.stem
+    if kind == "source":
+        node, data = _parse_yaml(path, text, first_line=1)
+        return Document(path, kind, doc_id, data, node)
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        _fail(path, "front-matter-absent", "la fiche ne commence pas par un bloc YAML entre deux lignes ---",
+              "la première ligne doit être --- ; recopiez le modèle donné par « essaim new »")
+    try:
+        yaml_text, body = handler.split(text)
+    except ValueError:
+        _fail(path, "front-matter-absent", "le bloc YAML n'est pas refermé par une ligne ---",
+              "ajoutez une ligne --- après la dernière clé")
+    first_line = text[: text.index(yaml_text)].count("\n") + 1 if yaml_text else 2
+    node, data = _parse_yaml(path, yaml_text, first_line)
+    body_line = text[: text.rindex(body)].count("\n") + 1 if body else text.count("\n") + 1
+    return Document(path, kind, doc_id, data, node, body, first_line, body_line)
+
+
+def _parse_yaml(path: Path, text: str, first_line: int) -> tuple[yaml.Node, dict]:
+    try:
+        node = compose(text)
+        data = construct(node) if node is not None else None
+    except YamlProblem as problem:
+        _fail(path, problem.code, problem.message, problem.hint, first_line + problem.line, problem.column + 1)
+    if not isinstance(data, dict) or not data:
+        _fail(path, "front-matter-vide", "le bloc YAML est vide ou n'est pas une liste de clés : valeur",
+              "recopiez le modèle donné par « essaim new »", first_line)
+    return node, data
