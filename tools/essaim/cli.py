@@ -165,6 +165,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=".", metavar="DOSSIER", help="racine du projet (défaut : dossier courant)")
     p.set_defaults(run=cmd_schema)
 
+    from essaim import search_cli
+
+    index_parser = commands.add_parser("index", help="construit ou met à jour l'index de recherche",
+                                       description="Met à jour l'index : seules les fiches modifiées sont réindexées.")
+    index_parser.set_defaults(run=search_cli.cmd_index)
+    search_parser = commands.add_parser(
+        "search", help="cherche des fiches par mots et par filtres",
+        description="Recherche plein texte en français, avec filtres (OU dans un filtre, ET entre filtres).")
+    search_parser.set_defaults(run=search_cli.cmd_search)
+    search_cli.add_arguments(index_parser, search_parser)
+
     p = commands.add_parser("build", help="construit le site statique dans build/site")
     p.set_defaults(run=cmd_build)
 

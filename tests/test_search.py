@@ -1,0 +1,163 @@
+"""Search on a real whoosh index: French analysis, synonyms, facets, JSON contract, indexing."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+
+from essaim.catalog import open_catalog
+from essaim.cli import main
+from essaim.search import SearchIndex, analyze, index_catalog
+from essaim.template import card_text, example_values
+
+# A hand-made base: (id, title, themes, publics, région, département, carrier type, territory kinds, text).
+BASE = [
+    ("bus-sante-brest", "Bus santé dans les quartiers", ["unite_mobile", "aller_vers"], ["habitants_qpv"],
+     "53", "29", "commune", ["qpv", "urbain"], "Un bus va vers les habitants avec des professionnel·les."),
+    ("mediation-rennes", "Médiatrices santé à Rennes", ["mediation_en_sante"], ["habitants_qpv"],
+     "53", "35", "association", ["qpv"], "Les médiatrices accompagnent les usager·ères vers l'énergie du soin."),
+    ("msp-lyon", "Une maison de santé pluriprofessionnelle en quartier", ["exercice_coordonne"], ["tout_public"],
+     "84", "69", "commune", ["qpv"], "La ville loue des locaux à la maison de santé pluriprofessionnelle."),
+    ("mediation-rurale-gard", "Médiation en santé en zone rurale", ["mediation_en_sante", "aller_vers"],
+     ["habitants_ruraux"], "76", "30", "association", ["rural"], "Une médiatrice sillonne les villages."),
+    ("mutuelle-metz", "Mutuelle communale", ["complementaire_sante"], ["personnes_precaires"],
+     "44", "57", "ccas", ["urbain"], "Le CCAS négocie une complémentaire santé."),
+]
+
+
+def write_base(content):
+    for card_id, title, themes, publics, region, dep, carrier, kinds, text in BASE:
+        values = example_values()
+        values.update(titre=title, themes=themes, publics=publics)
+        values["porteur"] = {"nom": f"Porteur {card_id}", "type": carrier}
+        values["territoire"] = {"regions": [region], "departements": [dep], "communes": [], "echelle": "commune",
+                                "types": kinds}
+        (content / "actions" / f"{card_id}.md").write_text(card_text(values, {"problem": text}), encoding="utf-8")
+    (content / "actions" / "en-route-pour-ma-sante-poitiers.md").unlink()
+
+
+@pytest.fixture
+def base(content, tmp_path):
+    write_base(content)
+    catalog, validation = open_catalog(content)
+    assert not validation.errors, validation.errors
+    root = tmp_path / "index"
+    index_catalog(catalog, root)
+    return SearchIndex(root)
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+@pytest.mark.parametrize("indexed, query", [
+    ("l'énergie", "energie"),
+    ("d'accès", "acces"),
+    ("professionnel·les", "professionnels"),
+    ("usager·ères", "usagers"),
+    ("Médiatrices", "médiatrice"),
+    (unicodedata.normalize("NFD", "santé"), "sante"),
+])
+def test_french_analysis_matches(indexed, query):
+    assert analyze(indexed) == analyze(query)
+
+
+def test_elisions_and_stopwords_are_dropped():
+    assert analyze("l'accès qu'il jusqu'au d'un") == analyze("accès")
+
+
+def test_acronym_finds_its_expansion_and_back(base):
+    assert ids(base.search("MSP"))[0] == "msp-lyon"
+    assert "msp-lyon" in ids(base.search("quartier prioritaire de la politique de la ville"))
+
+
+def test_typo_is_corrected(base):
+    results = base.search("mediatrisses")
+    assert results.corrected and results.suggestion and "mediation-rennes" in ids(results)
+
+
+def test_title_weighs_more_than_body(base):
+    assert ids(base.search("médiation"))[0] == "mediation-rurale-gard"
+
+
+def test_disjunctive_facet_counts(base):
+    results = base.search("", {"region": ["53"]})
+    assert sorted(ids(results)) == ["bus-sante-brest", "mediation-rennes"]
+    # Région counts ignore the région filter itself: each option shows what it would give.
+    assert results.facets["region"] == {"53": 2, "44": 1, "76": 1, "84": 1}
+    # Other facets are counted under the région filter.
+    assert results.facets["departement"] == {"29": 1, "35": 1}
+    assert results.facets["territoire"] == {"qpv": 2, "urbain": 1}
+
+
+def test_or_within_and_across_facets(base):
+    results = base.search("", {"region": ["53", "76"], "theme": ["mediation_en_sante"]})
+    assert sorted(ids(results)) == ["mediation-rennes", "mediation-rurale-gard"]
+    assert results.facets["theme"]["aller_vers"] == 2  # bus (53) and rural (76)
+    assert results.facets["region"] == {"53": 1, "76": 1}
+
+
+def test_words_with_filters(base):
+    assert ids(base.search("médiation", {"territoire": ["rural"]})) == ["mediation-rurale-gard"]
+
+
+def test_json_contract(content, capsys, tmp_path):
+    write_base(content)
+    code = main(["--content", str(content), "search", "médiation", "--region", "bretagne", "--json",
+                 "--index", str(tmp_path / "i")])
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert code == 0 and set(data) == {"query", "total", "results", "facets"}
+    assert data["query"] == "médiation" and data["total"] == 1
+    assert set(data["results"][0]) == {"id", "title", "carrier", "region", "departement", "themes", "score", "url"}
+    assert data["results"][0]["id"] == "mediation-rennes" and data["results"][0]["departement"] == ["35"]
+    assert data["facets"]["region"]["53"] == 1
+
+
+@pytest.mark.parametrize("option, value", [("--region", "Île-de-france"), ("--region", "11"),
+                                           ("--departement", "93"), ("--theme", "mediation en sante"),
+                                           ("--porteur", "ccas"), ("--territoire", "QPV")])
+def test_filters_accept_codes_and_labels(content, capsys, tmp_path, option, value):
+    assert main(["--content", str(content), "search", option, value, "--json", "--index", str(tmp_path / "i")]) == 0
+
+
+def test_unknown_filter_value_is_explained(content, capsys, tmp_path):
+    assert main(["--content", str(content), "search", "--theme", "mediaton", "--index", str(tmp_path / "i")]) == 2
+    assert "mediation_en_sante" in capsys.readouterr().err
+
+
+def test_incremental_update_touches_only_changed_cards(content, tmp_path):
+    write_base(content)
+    root = tmp_path / "index"
+    catalog, _ = open_catalog(content)
+    assert index_catalog(catalog, root).rebuilt
+    assert index_catalog(catalog, root).updated == 0
+    path = content / "actions" / "mutuelle-metz.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Mutuelle communale", "Mutuelle communale de Metz"),
+                    encoding="utf-8")
+    (content / "actions" / "bus-sante-brest.md").unlink()
+    report = index_catalog(open_catalog(content)[0], root)
+    assert (report.rebuilt, report.added, report.updated, report.deleted) == (False, 0, 1, 1)
+    assert ids(SearchIndex(root).search("Metz"))[0] == "mutuelle-metz"
+
+
+def test_corrupt_or_old_index_is_rebuilt(content, tmp_path):
+    write_base(content)
+    root = tmp_path / "index"
+    catalog, _ = open_catalog(content)
+    index_catalog(catalog, root)
+    meta = root / "current" / "essaim-index.json"
+    meta.write_text(json.dumps({"format": 0}), encoding="utf-8")
+    assert "format" in SearchIndex(root).stale_reason()
+    assert index_catalog(catalog, root).rebuilt
+    for toc in (root / "current").glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    assert "illisible" in SearchIndex(root).stale_reason()
+    report = index_catalog(catalog, root)
+    assert report.rebuilt and SearchIndex(root).document_count() == len(BASE)
+
+
+def test_similar_cards(base):
+    assert "mediation-rurale-gard" in base.similar("mediation-rennes")

@@ -1,0 +1,141 @@
+"""`essaim index` and `essaim search`: the command-line face of essaim.search."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from essaim import geography
+from essaim.catalog import open_catalog
+from essaim.diagnostics import render
+from essaim.search import DEFAULT_ROOT, FACETS, IndexBusy, SearchIndex, facet_label, index_catalog
+from essaim.search.documents import FACET_VOCABULARIES
+from essaim.vocabularies import fold, vocabulary
+
+# Command-line option -> facet.
+FILTER_OPTIONS = {"theme": "theme", "famille": "famille", "public": "public", "region": "region",
+                  "departement": "departement", "porteur": "porteur", "territoire": "territoire",
+                  "echelle": "echelle", "statut": "statut", "evaluee": "evaluee"}
+
+
+class FilterError(Exception):
+    pass
+
+
+def resolve_filter(facet: str, raw: str) -> str:
+    """A filter value given as code, id, label or synonym, case and accents ignored."""
+    if facet in ("region", "departement"):
+        table = geography.regions() if facet == "region" else geography.departements()
+        if raw.upper() in table:
+            return raw.upper()
+        for code, place in table.items():
+            if fold(place.name) == fold(raw):
+                return code
+        raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel")
+    if facet == "evaluee":
+        value = fold(raw)
+        if value not in ("oui", "non", "inconnu"):
+            raise FilterError("--evaluee attend oui, non ou inconnu")
+        return value
+    vocab = vocabulary(FACET_VOCABULARIES[facet])
+    term = vocab.resolve(raw)
+    if term is None:
+        guess = vocab.suggest(raw)
+        raise FilterError(f"« {raw} » inconnu pour --{facet}" + (f" ; vouliez-vous dire « {guess} » ?" if guess else ""))
+    return term
+
+
+def add_arguments(index_parser, search_parser) -> None:
+    index_parser.add_argument("--rebuild", action="store_true", help="reconstruit tout l'index")
+    index_parser.add_argument("--index", default=str(DEFAULT_ROOT), metavar="DOSSIER", help="dossier de l'index")
+    p = search_parser
+    p.add_argument("mots", nargs="*", help="mots cherchés (aucun : parcourir avec les filtres)")
+    for option in FILTER_OPTIONS:
+        p.add_argument(f"--{option}", action="append", default=[], metavar="VALEUR",
+                       help=f"filtre {FACETS[option].lower()} (code ou libellé ; répétable : OU)")
+    p.add_argument("--guides", action="store_true", help="cherche dans les guides au lieu des fiches")
+    p.add_argument("--tri", choices=["pertinence", "date", "titre"], default="pertinence", help="ordre des résultats")
+    p.add_argument("--limit", type=int, default=10, help="nombre de résultats (défaut : 10)")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.add_argument("--index", default=str(DEFAULT_ROOT), metavar="DOSSIER", help="dossier de l'index")
+
+
+def cmd_index(args) -> int:
+    catalog, validation = open_catalog(Path(args.content))
+    if validation.errors:
+        print(render(validation.errors, "text"))
+        print("Index non mis à jour : corrigez d'abord ces erreurs.", file=sys.stderr)
+        return 1
+    try:
+        report = index_catalog(catalog, Path(args.index), rebuild=args.rebuild)
+    except IndexBusy as error:
+        print(f"essaim index : {error}", file=sys.stderr)
+        return 1
+    if report.rebuilt:
+        print(f"Index reconstruit ({report.reason}) : {report.added} documents.")
+    else:
+        print(f"Index à jour : {report.added} ajouté(s), {report.updated} modifié(s), {report.deleted} supprimé(s).")
+    return 0
+
+
+def ensure_index(content: Path, root: Path) -> SearchIndex:
+    search_index = SearchIndex(root)
+    reason = search_index.stale_reason()
+    if reason:
+        catalog, _ = open_catalog(content)
+        print(f"(index {reason} : reconstruction…)", file=sys.stderr)
+        index_catalog(catalog, root, rebuild=True)
+    return search_index
+
+
+def cmd_search(args) -> int:
+    try:
+        filters = {facet: [resolve_filter(facet, v) for v in getattr(args, option)]
+                   for option, facet in FILTER_OPTIONS.items()}
+    except FilterError as error:
+        print(f"essaim search : {error}", file=sys.stderr)
+        return 2
+    text = " ".join(args.mots)
+    search_index = ensure_index(Path(args.content), Path(args.index))
+    results = search_index.search(text, filters, kind="guide" if args.guides else "action",
+                                  sort=args.tri, limit=max(args.limit, 0))
+    if args.json:
+        print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
+    else:
+        print_results(results, filters)
+    return 0
+
+
+def as_json(results) -> dict:
+    return {
+        "query": results.query,
+        "total": results.total,
+        "results": [{"id": h.id, "title": h.title, "carrier": h.carrier, "region": h.facets.get("region", []),
+                     "departement": h.facets.get("departement", []), "themes": h.facets.get("theme", []),
+                     "score": h.score, "url": h.url} for h in results.hits],
+        "facets": results.facets,
+    }
+
+
+def print_results(results, filters) -> None:
+    if results.corrected:
+        print(f"Aucun résultat pour « {results.query} » ; résultats pour « {results.suggestion} » :\n")
+    elif results.suggestion:
+        print(f"Vouliez-vous dire « {results.suggestion} » ?\n")
+    print(f"{results.total} résultat(s)" + (f" pour « {results.query} »" if results.query else "") + "\n")
+    for rank, hit in enumerate(results.hits, 1):
+        places = ", ".join(facet_label("departement", d) for d in hit.facets.get("departement", [])) or \
+            ", ".join(facet_label("region", r) for r in hit.facets.get("region", [])) or "national"
+        print(f"{rank:>2}. {hit.title}")
+        if hit.carrier:
+            print(f"    {hit.carrier} — {places}")
+        print(f"    {hit.snippet[:240]}")
+        print(f"    {hit.url}  (score {hit.score})\n")
+    for facet, row in results.facets.items():
+        if not row:
+            continue
+        shown = [f"{'[x] ' if v in filters.get(facet, []) else ''}{facet_label(facet, v)} ({n})"
+                 for v, n in list(row.items())[:12]]
+        more = f" … +{len(row) - 12}" if len(row) > 12 else ""
+        print(f"{FACETS[facet]} : " + " · ".join(shown) + more)
