@@ -130,6 +130,31 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    import os
+    import platform
+
+    from essaim.bench import TARGETS, measure, report_markdown, write_report
+
+    catalog, validation = open_catalog(Path(args.content))
+    if not catalog.cards:
+        print("Aucune fiche valide : rien à mesurer.", file=sys.stderr)
+        return 1
+    rows = []
+    for size in args.tailles:
+        print(f"Mesure sur {size} fiches…", file=sys.stderr)
+        rows.append(measure(catalog, size, args.requetes))
+    machine = f"{os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.machine()}"
+    section = report_markdown(rows, machine)
+    print(section)
+    if args.ecrire:
+        write_report(Path("docs/benchmarks.md"), section)
+    largest = rows[-1]
+    met = all(largest[key] <= target for key, target in TARGETS.items())
+    print("Cibles atteintes." if met else "Cibles NON atteintes.", file=sys.stderr)
+    return 0 if met else 1
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="essaim",
@@ -175,6 +200,12 @@ def parser() -> argparse.ArgumentParser:
         description="Recherche plein texte en français, avec filtres (OU dans un filtre, ET entre filtres).")
     search_parser.set_defaults(run=search_cli.cmd_search)
     search_cli.add_arguments(index_parser, search_parser)
+
+    p = commands.add_parser("bench", help="mesure l'index et la recherche sur des bases synthétiques")
+    p.add_argument("--tailles", type=int, nargs="+", default=[1000, 10000], help="tailles des bases (défaut : 1000 10000)")
+    p.add_argument("--requetes", type=int, default=200, help="nombre de requêtes chronométrées")
+    p.add_argument("--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
+    p.set_defaults(run=cmd_bench)
 
     p = commands.add_parser("build", help="construit le site statique dans build/site")
     p.set_defaults(run=cmd_build)

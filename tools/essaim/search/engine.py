@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -27,12 +28,12 @@ from whoosh import highlight, index, qparser, scoring
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stopwords_for_language
-from whoosh.query import Every, Term
+from whoosh.query import And, Or, Phrase, Term
 from whoosh.support.charset import accent_map
 
 from essaim.search.documents import FACETS, SearchDocument
-from essaim.search.facets import counts
-from essaim.search.text import WORD_PATTERN, expansions, fold_inclusive, nfc
+from essaim.search.facets import counts, mask, members
+from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
 INDEX_FORMAT = 4
@@ -130,7 +131,7 @@ class SearchIndex:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.current = self.root / "current"
-        self._value_sets: tuple[object, dict] | None = None
+        self._reading: tuple | None = None  # (key, index, searcher, facet masks, kind masks)
 
     # --- writing -----------------------------------------------------------
 
@@ -224,69 +225,99 @@ class SearchIndex:
 
     # --- reading -----------------------------------------------------------
 
-    def _open(self):
-        return index.open_dir(str(self.current))
-
-    def _facet_sets(self, ix, searcher) -> dict[str, dict[str, set[int]]]:
-        """Value -> set of document numbers, per facet; cached per index generation."""
-        key = (str(self.current.resolve()), ix.latest_generation())
-        if self._value_sets and self._value_sets[0] == key:
-            return self._value_sets[1]
-        sets = {}
-        for facet in FACETS:
-            sets[facet] = {value.decode("utf-8") if isinstance(value, bytes) else value:
-                           set(searcher.docs_for_query(Term(facet, value)))
-                           for value in searcher.lexicon(facet)}
-        self._value_sets = (key, sets)
-        return sets
+    def _reader(self):
+        """(index, searcher, facet masks, kind masks), reopened when the index changed on disk."""
+        key = (str(self.current.resolve()),)
+        ix = index.open_dir(str(self.current))
+        key += (ix.latest_generation(),)
+        if self._reading and self._reading[0] == key:
+            return self._reading[1:5]
+        if self._reading:
+            self._reading[2].close()
+        searcher = ix.searcher(weighting=scoring.BM25F())
+        facet_masks = {facet: {_text(value): mask(searcher.docs_for_query(Term(facet, value)))
+                               for value in searcher.lexicon(facet)} for facet in FACETS}
+        kinds = {_text(value): mask(searcher.docs_for_query(Term("kind", value))) for value in searcher.lexicon("kind")}
+        self._reading = (key, ix, searcher, facet_masks, kinds, {})
+        return self._reading[1:5]
 
     def search(self, text: str = "", filters: dict[str, list[str]] | None = None, kind: str | None = "action",
                sort: str = "pertinence", limit: int = 10, offset: int = 0) -> Results:
+        """Ranked hits and facet counts.
+
+        Words are combined with AND (each word may match any field, or one of its
+        synonyms); when no document has them all, with OR. The match set is computed
+        on cached bitmasks of posting lists; whoosh only scores the page shown."""
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = nfc(text or "").strip()
-        ix = self._open()
-        with ix.searcher(weighting=scoring.BM25F()) as searcher:
-            value_sets = self._facet_sets(ix, searcher)
-            kind_docs = set(searcher.docs_for_query(Term("kind", kind))) if kind else None
-            suggestion, corrected = None, False
-            if text:
-                query = self._parse(ix, text)
-                scored = self._scored(searcher, query, kind_docs)
-                if not scored:
-                    fixed = searcher.correct_query(query, _clean(text))
-                    if fixed.string != _clean(text):
-                        suggestion = fixed.string
-                        scored = self._scored(searcher, self._parse(ix, fixed.string), kind_docs)
-                        corrected = bool(scored)
-            else:
-                query = None
-                docs = kind_docs if kind_docs is not None else set(searcher.docs_for_query(Every()))
-                scored = {d: 0.0 for d in docs}
-            final, facet_counts = counts(set(scored), value_sets, filters)
-            ordered = self._order(searcher, final, scored, sort)
-            hits = [self._hit(searcher, docnum, scored[docnum], query) for docnum in ordered[offset:offset + limit]]
-        return Results(text, len(final), hits, facet_counts, suggestion, corrected)
+        ix, searcher, facet_masks, kinds = self._reader()
+        scope = kinds.get(kind, 0) if kind else (1 << searcher.doc_count_all()) - 1
+        suggestion, corrected, query = None, False, None
+        match = scope
+        if text:
+            groups = query_groups(text)
+            match = self._match(searcher, groups, scope)
+            if not match and groups:
+                parsed = self._parse(ix, text)
+                fixed = searcher.correct_query(parsed, _clean(text))
+                if fixed.string != _clean(text):
+                    suggestion = fixed.string
+                    groups = query_groups(fixed.string)
+                    match = self._match(searcher, groups, scope)
+                    corrected = bool(match)
+            query = _whoosh_query(groups)
+        final, facet_counts = counts(match, facet_masks, filters)
+        if query is not None and sort == "pertinence":
+            page = searcher.search(query, limit=offset + limit, filter=members(final), terms=False)
+            ranked = [(hit.docnum, hit.score) for hit in page][offset:]
+        else:
+            ranked = [(d, 0.0) for d in self._order(searcher, members(final), sort)[offset:offset + limit]]
+        hits = [self._hit(searcher, docnum, score, query) for docnum, score in ranked]
+        return Results(text, final.bit_count(), hits, facet_counts, suggestion, corrected)
+
+    def _term_mask(self, searcher, term: str) -> int:
+        """Documents holding an analysed term in any searched field (cached)."""
+        cache = self._reading[5]
+        if term not in cache:
+            docs = set()
+            for name in FIELD_BOOSTS:
+                docs.update(searcher.docs_for_query(Term(name, term)))
+            cache[term] = mask(docs)
+        return cache[term]
+
+    def _match(self, searcher, groups: list[list[list[str]]], scope: int) -> int:
+        group_masks = []
+        for alternatives in groups:
+            union = 0
+            for terms in alternatives:
+                both = scope
+                for term in terms:
+                    both &= self._term_mask(searcher, term)
+                union |= both
+            group_masks.append(union)
+        if not group_masks:
+            return 0
+        every = scope
+        for group in group_masks:
+            every &= group
+        if every:
+            return every
+        some = 0
+        for group in group_masks:
+            some |= group
+        return some & scope
 
     @staticmethod
     def _parse(ix, text: str):
         parser = qparser.MultifieldParser(list(FIELD_BOOSTS), ix.schema, group=qparser.OrGroup.factory(0.9))
         parser.remove_plugin_class(qparser.WildcardPlugin)
         parser.remove_plugin_class(qparser.FieldsPlugin)
-        parser.add_plugin(qparser.FuzzyTermPlugin())
-        return parser.parse(" ".join([_clean(text), *expansions(text)]))
+        return parser.parse(_clean(text))
 
     @staticmethod
-    def _scored(searcher, query, kind_docs) -> dict[int, float]:
-        results = searcher.search(query, limit=None, filter=kind_docs, terms=False)
-        return {hit.docnum: hit.score for hit in results}
-
-    @staticmethod
-    def _order(searcher, final: set[int], scored: dict[int, float], sort: str) -> list[int]:
-        if sort == "date":
-            return sorted(final, key=lambda d: (searcher.stored_fields(d)["updated"], scored[d]), reverse=True)
-        if sort == "titre":
-            return sorted(final, key=lambda d: searcher.stored_fields(d)["title"].lower())
-        return sorted(final, key=lambda d: (-scored[d], searcher.stored_fields(d)["title"].lower()))
+    def _order(searcher, final: set[int], sort: str) -> list[int]:
+        column = searcher.reader().column_reader("updated" if sort == "date" else "title_sort")
+        return sorted(final, key=lambda d: column[d], reverse=sort == "date")
 
     @staticmethod
     def _hit(searcher, docnum: int, score: float, query) -> Hit:
@@ -305,18 +336,62 @@ class SearchIndex:
 
     def similar(self, doc_id: str, count: int = 5) -> list[str]:
         """The ids of the cards closest to one card, by the distinctive terms of its text."""
-        ix = self._open()
-        with ix.searcher() as searcher:
-            docnum = searcher.document_number(id=doc_id)
-            if docnum is None:
-                return []
-            actions = set(searcher.docs_for_query(Term("kind", "action")))
-            hits = searcher.more_like(docnum, "body", top=count, numterms=20, filter=actions)
-            return [hit["id"] for hit in hits]
+        _, searcher, _, kinds = self._reader()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        actions = members(kinds.get("action", 0))
+        hits = searcher.more_like(docnum, "body", top=count, numterms=20, filter=actions)
+        return [hit["id"] for hit in hits]
 
     def document_count(self) -> int:
-        with self._open().searcher() as searcher:
-            return searcher.doc_count()
+        return self._reader()[1].doc_count()
+
+    def close(self) -> None:
+        if self._reading:
+            self._reading[2].close()
+            self._reading = None
+
+
+def query_groups(text: str) -> list[list[list[str]]]:
+    """The query as groups of alternatives, each alternative a list of analysed terms.
+
+    « MSP en QPV » → [[[msp], [maison, sant, pluriprofessionnel]], [[qpv], [quartier, priorit, …]]].
+    A synonym phrase typed in full is grouped with its acronym."""
+    folded_text = f" {' '.join(analyze(text))} "
+    groups: list[list[list[str]]] = []
+    consumed: set[str] = set()
+    for acronym, phrases in acronyms().items():
+        for phrase in phrases:
+            terms = analyze(phrase)
+            if terms and f" {' '.join(terms)} " in folded_text:
+                groups.append([terms, analyze(acronym)])
+                consumed.update(terms)
+    for word in re.findall(WORD_PATTERN, _clean(text)):
+        terms = analyze(word)
+        if not terms or terms[0] in consumed:
+            continue
+        alternatives = [terms] + [analyze(p) for p in acronyms().get(word.upper(), ())]
+        groups.append(alternatives)
+        consumed.update(terms)
+    return groups
+
+
+def _whoosh_query(groups: list[list[list[str]]]):
+    """An OR of every alternative over every field, boosted: whoosh ranks the page with it."""
+    clauses = []
+    for alternatives in groups:
+        for terms in alternatives:
+            for name, boost in FIELD_BOOSTS.items():
+                if len(terms) == 1:
+                    clauses.append(Term(name, terms[0], boost=boost))
+                else:
+                    clauses.append(Phrase(name, terms, boost=boost))
+    return Or(clauses, scale=0.9) if clauses else None
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def _clean(text: str) -> str:

@@ -1,0 +1,114 @@
+"""`essaim bench`: synthetic bases derived from the real cards, timed against the targets."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from essaim import geography
+from essaim.catalog import Card, Catalog
+from essaim.search import SearchIndex, index_catalog
+from essaim.vocabularies import vocabulary
+
+QUERIES = [
+    "bus santé pour aller vers les habitants", "MSP en QPV", "médiation rurale", "mutuelle communale",
+    "centre de santé communautaire", "accès aux droits RSA", "internes médecine générale logement",
+    "santé mentale psychologue", "PASS soins gratuits", "diagnostic participatif habitants", "", "",
+    "installation médecins généralistes", "femmes précarité", "unité mobile", "éducation thérapeutique diabète",
+]
+TARGETS = {"p50_ms": 50, "p95_ms": 150, "build_s": 60, "update_s": 1}
+
+
+def synthetic_catalog(catalog: Catalog, size: int, seed: int = 1) -> Catalog:
+    """size cards made from the real ones: new ids, titles, places and theme mixes."""
+    rng = random.Random(seed)
+    themes, publics = vocabulary("themes").ids(), vocabulary("publics").ids()
+    departements = list(geography.departements().values())
+    cards = []
+    for number in range(size):
+        model = catalog.cards[number % len(catalog.cards)]
+        dep = rng.choice(departements)
+        territory = model.meta.territory.model_copy(update={"regions": [dep.parent], "departements": [dep.code],
+                                                            "communes": []})
+        meta = model.meta.model_copy(update={
+            "title": f"{model.meta.title} ({dep.name} {number})",
+            "territory": territory,
+            "themes": rng.sample(themes, 2) + model.meta.themes[:1],
+            "publics": rng.sample(publics, 2),
+        })
+        cards.append(Card(f"{model.id}-{number}", model.path, meta, model.sections))
+    return Catalog(cards, [], catalog.sources)
+
+
+def _filters(rng: random.Random) -> dict[str, list[str]]:
+    choice = rng.random()
+    if choice < 0.3:
+        return {}
+    if choice < 0.6:
+        return {"region": [rng.choice(list(geography.regions())[5:18])]}
+    if choice < 0.8:
+        return {"theme": rng.sample(vocabulary("themes").ids(), 2)}
+    return {"region": [rng.choice(list(geography.regions())[5:18])], "territoire": ["qpv"]}
+
+
+def measure(catalog: Catalog, size: int, queries: int = 200) -> dict:
+    synthetic = synthetic_catalog(catalog, size)
+    rng = random.Random(size)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "index"
+        start = time.perf_counter()
+        index_catalog(synthetic, root, rebuild=True)
+        build = time.perf_counter() - start
+        changed = synthetic.cards[size // 2]
+        changed.meta = changed.meta.model_copy(update={"summary": changed.meta.summary + " Mise à jour."})
+        start = time.perf_counter()
+        report = index_catalog(synthetic, root)
+        update = time.perf_counter() - start
+        assert report.updated == 1 and not report.rebuilt
+        search_index = SearchIndex(root)
+        search_index.search("santé")  # warm-up: opens the index, caches facet sets
+        latencies = []
+        for number in range(queries):
+            text = QUERIES[number % len(QUERIES)]
+            start = time.perf_counter()
+            search_index.search(text, _filters(rng), limit=10)
+            latencies.append((time.perf_counter() - start) * 1000)
+    latencies.sort()
+    return {"size": size, "build_s": build, "update_s": update, "p50_ms": statistics.median(latencies),
+            "p95_ms": latencies[int(len(latencies) * 0.95) - 1], "queries": queries}
+
+
+def report_markdown(rows: list[dict], machine: str) -> str:
+    lines = [
+        f"### Recherche (whoosh) — mesuré le {date.today().isoformat()}",
+        "",
+        f"Machine : {machine}. Bases synthétiques tirées des fiches réelles (`essaim bench`) ; requêtes : "
+        f"mélange de {len(QUERIES)} requêtes réalistes (dont navigation sans mots), avec ou sans filtres de "
+        "région, thèmes et territoire ; chaque requête calcule toutes les facettes.",
+        "",
+        "| Fiches | Index complet (s) | Mise à jour d'une fiche (s) | p50 requête (ms) | p95 requête (ms) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['size']:,} | {r['build_s']:.1f} | {r['update_s']:.2f} | {r['p50_ms']:.1f} | "
+                     f"{r['p95_ms']:.1f} |".replace(",", " "))
+    lines += ["", f"Cibles à 10 000 fiches : index ≤ {TARGETS['build_s']} s, mise à jour ≤ {TARGETS['update_s']} s, "
+              f"p50 ≤ {TARGETS['p50_ms']} ms, p95 ≤ {TARGETS['p95_ms']} ms.", ""]
+    return "\n".join(lines)
+
+
+def write_report(path: Path, section: str) -> None:
+    """Replace the search section of docs/benchmarks.md, keeping the others."""
+    begin, end = "<!-- bench:recherche -->", "<!-- /bench:recherche -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Mesures de performance\n\n"
+    block = f"{begin}\n{section}\n{end}"
+    if begin in text:
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
