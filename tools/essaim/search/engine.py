@@ -14,21 +14,23 @@ half of one. A file lock serialises writers across processes.
 from __future__ import annotations
 
 import fcntl
+import heapq
 import json
 import os
 import re
 import shutil
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import whoosh
 from whoosh import highlight, index, qparser, scoring
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.lang import stopwords_for_language
-from whoosh.query import And, Or, Phrase, Term
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from essaim.search.documents import FACETS, SearchDocument
@@ -36,41 +38,72 @@ from essaim.search.facets import counts, mask, members
 from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 7
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
+PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
 MORE_STOPWORDS = {"les", "cet", "cette", "dont", "leurs", "plus", "tout", "tous", "toutes", "sans", "comme"}
 
 
-class InclusiveFilter(Filter):
-    """Folds inclusive writing: professionnel·les → professionnels."""
+STOPWORDS = frozenset(stopwords_for_language("fr")) | ELISIONS | MORE_STOPWORDS
+WORD = re.compile(WORD_PATTERN)
+_stem = stemmer_for_language("fr")
+_fold_accents = str.maketrans(accent_map)
 
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold_inclusive(token.text)
+
+@lru_cache(maxsize=500_000)
+def index_term(word: str) -> str | None:
+    """The indexed form of one word, or None for a stop word.
+
+    Inclusive writing folded, lower case, stop words and elisions out, accents
+    folded, then Snowball French stemming (accents are folded first so that
+    « accès » and « acces » give the same stem)."""
+    word = fold_inclusive(word).lower()
+    if word in STOPWORDS:
+        return None
+    return _stem(word.translate(_fold_accents))
+
+
+class FrenchTokenizer(Tokenizer):
+    """Words to index terms in one pass, each distinct word analysed once (cached)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = WORD.finditer(value) if tokenize else [re.match(r"(?s).*", value)]
+        position = start_pos
+        for match in matches:
+            term = index_term(match.group())
+            if term is None:
+                continue
+            token.text, token.boost, token.stopped = term, 1.0, False
+            if keeporiginal:
+                token.original = match.group()
+            if positions:
+                token.pos = position
+                position += 1
+            if chars:
+                token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
             yield token
 
 
 def french_analyzer():
-    """Words, inclusive writing folded, lower case, stop words and elisions out, accents folded, then stemmed.
-
-    Accents are folded before stemming so that « accès » and « acces » give the same stem."""
-    stops = frozenset(stopwords_for_language("fr")) | ELISIONS | MORE_STOPWORDS
-    return (RegexTokenizer(WORD_PATTERN) | InclusiveFilter() | LowercaseFilter()
-            | StopFilter(stoplist=stops, minsize=1) | CharsetFilter(accent_map) | StemFilter(lang="fr"))
+    return FrenchTokenizer()
 
 
 def schema() -> Schema:
     text = french_analyzer()
     facets = {name: KEYWORD(commas=True, lowercase=False) for name in FACETS}
     return Schema(
-        id=ID(unique=True, stored=True), kind=ID(stored=True), url=STORED, digest=STORED,
+        id=ID(unique=True, stored=True, sortable=True), kind=ID(stored=True), url=STORED,
+        digest=ID(sortable=True),
         updated=ID(stored=True, sortable=True), title_sort=ID(sortable=True),
         facet_values=STORED,
         title=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["title"]),
         summary=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["summary"]),
-        body=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["body"]),
+        # No positions in the long body (phrases are matched in the short fields): half the postings cost.
+        body=TEXT(analyzer=text, stored=True, phrase=False, field_boost=FIELD_BOOSTS["body"]),
         carrier=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["carrier"]),
         places=TEXT(analyzer=text, stored=False, field_boost=FIELD_BOOSTS["places"]),
         keywords=TEXT(analyzer=text, stored=False, field_boost=FIELD_BOOSTS["keywords"]),
@@ -184,10 +217,11 @@ class SearchIndex:
         generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
         generation.mkdir(parents=True)
         ix = index.create_in(str(generation), schema())
-        writer = ix.writer(limitmb=256, procs=1)
+        processes = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
+        writer = ix.writer(limitmb=256, procs=processes, multisegment=processes > 1)
         for doc in docs:
             writer.add_document(**_fields(doc))
-        writer.commit(optimize=True)
+        writer.commit()
         (generation / "essaim-index.json").write_text(
             json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs)}),
             encoding="utf-8")
@@ -202,8 +236,9 @@ class SearchIndex:
 
     def _incremental(self, docs: list[SearchDocument]) -> UpdateReport:
         ix = index.open_dir(str(self.current))
-        with ix.searcher() as searcher:
-            indexed = {f["id"]: f["digest"] for f in searcher.all_stored_fields()}
+        with ix.reader() as reader:  # columns: no stored document is unpickled
+            ids, digests = reader.column_reader("id"), reader.column_reader("digest")
+            indexed = {ids[d]: digests[d] for d in reader.all_doc_ids()}
         wanted = {d.id: d for d in docs}
         report = UpdateReport(rebuilt=False)
         changed = [d for d in docs if indexed.get(d.id) != d.digest]
@@ -247,12 +282,12 @@ class SearchIndex:
 
         Words are combined with AND (each word may match any field, or one of its
         synonyms); when no document has them all, with OR. The match set is computed
-        on cached bitmasks of posting lists; whoosh only scores the page shown."""
+        on cached bitmasks of posting lists, scores from cached per-term BM25F vectors."""
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = nfc(text or "").strip()
         ix, searcher, facet_masks, kinds = self._reader()
         scope = kinds.get(kind, 0) if kind else (1 << searcher.doc_count_all()) - 1
-        suggestion, corrected, query = None, False, None
+        suggestion, corrected, groups = None, False, []
         match = scope
         if text:
             groups = query_groups(text)
@@ -265,47 +300,81 @@ class SearchIndex:
                     groups = query_groups(fixed.string)
                     match = self._match(searcher, groups, scope)
                     corrected = bool(match)
-            query = _whoosh_query(groups)
         final, facet_counts = counts(match, facet_masks, filters)
-        if query is not None and sort == "pertinence":
-            page = searcher.search(query, limit=offset + limit, filter=members(final), terms=False)
-            ranked = [(hit.docnum, hit.score) for hit in page][offset:]
+        if text and sort == "pertinence":
+            scores = self._scores(searcher, groups, final)
+            top = heapq.nlargest(offset + limit, scores, key=lambda d: (scores[d], -d))[offset:]
+            ranked = [(d, scores[d]) for d in top]
         else:
             ranked = [(d, 0.0) for d in self._order(searcher, members(final), sort)[offset:offset + limit]]
-        hits = [self._hit(searcher, docnum, score, query) for docnum, score in ranked]
+        words = frozenset(t for alternatives in groups for terms in alternatives for t in terms)
+        hits = [self._hit(searcher, docnum, score, words) for docnum, score in ranked]
         return Results(text, final.bit_count(), hits, facet_counts, suggestion, corrected)
 
-    def _term_mask(self, searcher, term: str) -> int:
-        """Documents holding an analysed term in any searched field (cached)."""
+    def _term_scores(self, searcher, term: str) -> dict[int, float]:
+        """Document -> BM25F score of one analysed term over the boosted fields (cached).
+
+        whoosh's own scorer gives each posting its score; caching per term makes a
+        query cost its terms' posting lists once, then dictionary sums."""
         cache = self._reading[5]
         if term not in cache:
-            docs = set()
-            for name in FIELD_BOOSTS:
-                docs.update(searcher.docs_for_query(Term(name, term)))
-            cache[term] = mask(docs)
+            scores: dict[int, float] = {}
+            for name, boost in FIELD_BOOSTS.items():
+                if (name, term) not in searcher.reader():
+                    continue
+                matcher = searcher.postings(name, term)
+                scorer = searcher.weighting.scorer(searcher, name, term)
+                while matcher.is_active():
+                    docnum = matcher.id()
+                    scores[docnum] = scores.get(docnum, 0.0) + boost * scorer.score(matcher)
+                    matcher.next()
+            cache[term] = scores
         return cache[term]
 
+    def _alternative(self, searcher, terms: list[str]) -> tuple[int, dict[int, float]]:
+        """Documents holding every term of an alternative (a word or a synonym phrase), with scores."""
+        vectors = [self._term_scores(searcher, t) for t in terms]
+        cache, key = self._reading[5], ("mask", *terms)
+        if key not in cache:
+            both = mask(vectors[0]) if vectors else 0
+            for vector in vectors[1:]:
+                both &= mask(vector)
+            cache[key] = both
+        if len(vectors) == 1:
+            return cache[key], vectors[0]
+        return cache[key], {d: sum(v[d] for v in vectors) for d in members(cache[key])}
+
     def _match(self, searcher, groups: list[list[list[str]]], scope: int) -> int:
+        """Documents with every word (AND); if there are none, with any word (OR)."""
         group_masks = []
         for alternatives in groups:
             union = 0
             for terms in alternatives:
-                both = scope
-                for term in terms:
-                    both &= self._term_mask(searcher, term)
-                union |= both
-            group_masks.append(union)
+                union |= self._alternative(searcher, terms)[0]
+            group_masks.append(union & scope)
         if not group_masks:
             return 0
-        every = scope
+        every, some = scope, 0
         for group in group_masks:
             every &= group
-        if every:
-            return every
-        some = 0
-        for group in group_masks:
             some |= group
-        return some & scope
+        return every or some
+
+    def _scores(self, searcher, groups: list[list[list[str]]], final: int) -> dict[int, float]:
+        """Score of each final document: per word its best alternative, scaled by the share of words matched."""
+        totals: dict[int, float] = {}
+        matched: dict[int, int] = {}
+        for alternatives in groups:
+            best: dict[int, float] = {}
+            for terms in alternatives:
+                for docnum, score in self._alternative(searcher, terms)[1].items():
+                    if score > best.get(docnum, 0.0):
+                        best[docnum] = score
+            for docnum, score in best.items():
+                totals[docnum] = totals.get(docnum, 0.0) + score
+                matched[docnum] = matched.get(docnum, 0) + 1
+        count = len(groups) or 1
+        return {d: round(totals[d] * matched[d] / count, 4) for d in totals if final >> d & 1}
 
     @staticmethod
     def _parse(ix, text: str):
@@ -320,16 +389,14 @@ class SearchIndex:
         return sorted(final, key=lambda d: column[d], reverse=sort == "date")
 
     @staticmethod
-    def _hit(searcher, docnum: int, score: float, query) -> Hit:
+    def _hit(searcher, docnum: int, score: float, words: frozenset[str]) -> Hit:
         stored = searcher.stored_fields(docnum)
         snippet = stored["summary"]
-        if query is not None:
-            terms = {t for t in query.iter_all_terms() if t[0] in ("summary", "body")}
-            for name in ("summary", "body"):
-                fragment = _highlight(stored[name], {t[1] for t in terms if t[0] == name}, searcher, name)
-                if fragment:
-                    snippet = fragment
-                    break
+        for name in ("summary", "body"):
+            fragment = _highlight(stored[name], words, searcher, name)
+            if fragment:
+                snippet = fragment
+                break
         return Hit(id=stored["id"], kind=stored["kind"], title=stored["title"], carrier=stored["carrier"],
                    url=stored["url"], score=round(score, 4), snippet=snippet, updated=stored["updated"],
                    facets=stored["facet_values"])
@@ -377,19 +444,6 @@ def query_groups(text: str) -> list[list[list[str]]]:
     return groups
 
 
-def _whoosh_query(groups: list[list[list[str]]]):
-    """An OR of every alternative over every field, boosted: whoosh ranks the page with it."""
-    clauses = []
-    for alternatives in groups:
-        for terms in alternatives:
-            for name, boost in FIELD_BOOSTS.items():
-                if len(terms) == 1:
-                    clauses.append(Term(name, terms[0], boost=boost))
-                else:
-                    clauses.append(Phrase(name, terms, boost=boost))
-    return Or(clauses, scale=0.9) if clauses else None
-
-
 def _text(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
@@ -400,12 +454,11 @@ def _clean(text: str) -> str:
     return " ".join(w.lower() if w in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") else w for w in kept.split())
 
 
-def _highlight(text: str, terms: set, searcher, fieldname: str) -> str:
-    if not terms or not text:
+def _highlight(text: str, words: frozenset[str], searcher, fieldname: str) -> str:
+    if not words or not text:
         return ""
     analyzer = searcher.schema[fieldname].analyzer
     fragmenter = highlight.ContextFragmenter(maxchars=200, surround=60)
-    words = frozenset(t.decode() if isinstance(t, bytes) else t for t in terms)
     return highlight.highlight(text, words, analyzer, fragmenter, _MarkFormatter(), top=1)
 
 
