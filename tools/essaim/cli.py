@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -27,6 +28,9 @@ ARGPARSE_FR = {
     "expected one argument": "une valeur attendue",
     "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
 }
+# Modules that add their own subcommands through register(subparsers).
+COMMAND_MODULES = ("essaim.search_cli",)
+
 argparse._ = lambda text: ARGPARSE_FR.get(text, text)  # noqa: SLF001 — argparse reads this global at call time
 
 
@@ -190,16 +194,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=".", metavar="DOSSIER", help="racine du projet (défaut : dossier courant)")
     p.set_defaults(run=cmd_schema)
 
-    from essaim import search_cli
-
-    index_parser = commands.add_parser("index", help="construit ou met à jour l'index de recherche",
-                                       description="Met à jour l'index : seules les fiches modifiées sont réindexées.")
-    index_parser.set_defaults(run=search_cli.cmd_index)
-    search_parser = commands.add_parser(
-        "search", help="cherche des fiches par mots et par filtres",
-        description="Recherche plein texte en français, avec filtres (OU dans un filtre, ET entre filtres).")
-    search_parser.set_defaults(run=search_cli.cmd_search)
-    search_cli.add_arguments(index_parser, search_parser)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
 
     p = commands.add_parser("bench", help="mesure l'index et la recherche sur des bases synthétiques")
     p.add_argument("--tailles", type=int, nargs="+", default=[1000, 10000], help="tailles des bases (défaut : 1000 10000)")

@@ -46,7 +46,14 @@ def resolve_filter(facet: str, raw: str) -> str:
     return term
 
 
-def add_arguments(index_parser, search_parser) -> None:
+def register(commands) -> None:
+    index_parser = commands.add_parser("index", help="construit ou met à jour l'index de recherche",
+                                       description="Met à jour l'index : seules les fiches modifiées sont réindexées.")
+    index_parser.set_defaults(run=cmd_index)
+    search_parser = commands.add_parser(
+        "search", help="cherche des fiches par mots et par filtres",
+        description="Recherche plein texte en français, avec filtres (OU dans un filtre, ET entre filtres).")
+    search_parser.set_defaults(run=cmd_search)
     index_parser.add_argument("--rebuild", action="store_true", help="reconstruit tout l'index")
     index_parser.add_argument("--index", default=str(DEFAULT_ROOT), metavar="DOSSIER", help="dossier de l'index")
     p = search_parser
