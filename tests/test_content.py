@@ -1,0 +1,53 @@
+"""The real content: every expected action has its card, all valid, none copied from the sources."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CONTENT, ROOT
+from essaim.catalog import open_catalog
+
+# ref <TAB> card id, or ref <TAB> recorded:<card id> for a bare mention recorded in that card.
+EXPECTED = [row for row in csv.reader((Path(__file__).parent / "data" / "expected_cards.tsv").open(encoding="utf-8"),
+                                      delimiter="\t") if row and not row[0].startswith("#")]
+VERBATIM = ROOT.parent / "shared" / "tools" / "verbatim.py"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    catalog, validation = open_catalog(CONTENT)
+    assert not validation.errors, "\n".join(d.as_text() for d in validation.errors)
+    return catalog
+
+
+@pytest.mark.parametrize("ref, target", EXPECTED, ids=[row[0] for row in EXPECTED])
+def test_expected_card_exists(catalog, ref, target):
+    card_id = target.removeprefix("recorded:")
+    assert catalog.card(card_id) is not None, f"{ref} : fiche {card_id} absente"
+
+
+def test_every_inspir_action_has_a_complete_or_partial_card(catalog):
+    refs = {ref: target for ref, target in EXPECTED if ref.startswith("001-")}
+    assert sorted(refs) == [f"001-{n:03}" for n in range(1, 22)]
+    for ref, card_id in refs.items():
+        card = catalog.card(card_id)
+        assert card.meta.sources[0].document == "fts-inspir-actions-acces-aux-soins-2023"
+        assert card.level in ("complete", "partielle"), (ref, card.level, card.missing)
+
+
+def test_cards_cite_public_documents_not_working_files(catalog):
+    for card in catalog.cards:
+        text = card.path.read_text(encoding="utf-8")
+        assert "seeds/" not in text and ".txt" not in text, card.id
+
+
+@pytest.mark.skipif(not VERBATIM.exists(), reason="outil verbatim.py absent (dossier shared/)")
+def test_no_page_copies_the_sources():
+    result = subprocess.run([sys.executable, str(VERBATIM), str(CONTENT)], capture_output=True, text=True)
+    too_much = [line for line in result.stdout.splitlines() if "TOO MUCH" in line]
+    assert result.returncode == 0 and not too_much, "\n".join(too_much)
