@@ -7,6 +7,7 @@ what is needed to read the file at all.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def _fail(path: Path, code: str, message: str, hint: str | None = None, line: in
 
 
 def read_text(path: Path) -> str:
-    """The file's text, NFC-agnostic, with BOM and CR line ends removed."""
+    """The file's text in Unicode NFC (accents typed decomposed compare equal), BOM and CR removed."""
     try:
         size = path.stat().st_size
         raw = path.read_bytes() if size <= MAX_BYTES else b""
@@ -102,7 +103,7 @@ def read_text(path: Path) -> str:
         column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
         _fail(path, "encodage", f"octet {raw[error.start]:#04x} invalide en UTF-8",
               "enregistrez le fichier en UTF-8 (et non en Latin-1 ou Windows-1252)", line, column)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def read(path: Path, kind: str) -> Document:

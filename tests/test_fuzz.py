@@ -1,0 +1,92 @@
+"""Hostile and broken input: never a traceback, always a located diagnostic.
+
+A short run goes with every test suite; `pytest -m slow` runs the long one.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLE_CARD
+from essaim import load
+from essaim.validate import validate
+
+EXAMPLE = EXAMPLE_CARD.read_text(encoding="utf-8")
+LONG = os.environ.get("ESSAIM_FUZZ_LONG") == "1"
+RUNS = 2000 if LONG else 150
+YAML_BITS = ["---", ":", "- ", "[", "]", "{", "}", "&a", "*a", "!!python/object:os.system", "'", '"', "\t", "  ",
+             "\n", "01", "2A", "null", "~", "é", "\u200b", "\ufeff", "<script>", "javascript:", "](", "##", "\r\n",
+             "\x00", "%", "|", ">", "? ", "!!binary", "@", "`"]
+
+
+def check_never_crashes(tmp_path, raw: bytes) -> None:
+    path = tmp_path / "actions" / "fuzz.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(raw)
+    loaded = load.load([(path, "card")])
+    validation = validate(loaded.documents)
+    diagnostics = loaded.diagnostics + validation.diagnostics
+    for d in diagnostics:
+        assert d.line >= 1 and d.column >= 1 and d.code and d.message
+    if not validation.checked:
+        assert any(d.is_error for d in diagnostics), "a rejected file always says why"
+
+
+def mutate(data: st.DataObject) -> str:
+    text = EXAMPLE
+    for _ in range(data.draw(st.integers(1, 6))):
+        position = data.draw(st.integers(0, len(text)))
+        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        bit = data.draw(st.sampled_from(YAML_BITS) | st.text(max_size=8))
+        if action == "insert":
+            text = text[:position] + bit + text[position:]
+        elif action == "delete":
+            text = text[:position] + text[position + data.draw(st.integers(1, 40)):]
+        else:
+            text = text[:position] + bit + text[position + len(bit):]
+    return text
+
+
+@settings(max_examples=RUNS, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_cards_never_crash(tmp_path, data):
+    check_never_crashes(tmp_path, mutate(data).encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=RUNS, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=2000) | st.text(max_size=2000).map(lambda t: ("---\n" + t).encode("utf-8", "surrogatepass")))
+def test_random_bytes_never_crash(tmp_path, raw):
+    check_never_crashes(tmp_path, raw)
+
+
+def test_python_object_tags_are_refused(tmp_path):
+    text = EXAMPLE.replace("titre: En route", "titre: !!python/object/apply:os.system ['echo pwned']\nautre: En route", 1)
+    path = tmp_path / "actions" / "x.md"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    loaded = load.load([(path, "card")])
+    assert [d.code for d in loaded.diagnostics] == ["yaml-valeur"]
+
+
+def test_bom_crlf_and_nfd_are_accepted(tmp_path):
+    import unicodedata
+
+    text = "\ufeff" + unicodedata.normalize("NFD", EXAMPLE).replace("\n", "\r\n")
+    path = tmp_path / "actions" / "x.md"
+    path.parent.mkdir()
+    path.write_bytes(text.encode("utf-8"))
+    loaded = load.load([(path, "card")])
+    validation = validate(loaded.documents)
+    codes = [d.code for d in loaded.diagnostics + validation.diagnostics if d.is_error]
+    assert codes == []
+
+
+def test_zero_width_characters_in_codes_are_rejected(tmp_path):
+    path = tmp_path / "actions" / "x.md"
+    path.parent.mkdir()
+    path.write_text(EXAMPLE.replace('departements: ["86"]', 'departements: ["8\u200b6"]'), encoding="utf-8")
+    loaded = load.load([(path, "card")])
+    assert "code-inconnu" in [d.code for d in validate(loaded.documents).diagnostics]
