@@ -35,15 +35,23 @@ def fold_inclusive(word: str) -> str:
     return base + ("s" if plural else "")
 
 
-def _initials(phrase: str) -> str:
-    words = [w for w in re.findall(r"\w+", fold(phrase)) if w not in LINK_WORDS]
-    return "".join(w[0] for w in words)
+def _significant_initials(phrase: str) -> str:
+    return "".join(w[0] for w in re.findall(r"\w+", fold(phrase)) if w not in LINK_WORDS)
 
 
 def _matches(acronym: str, phrase: str) -> bool:
-    """True when the acronym's letters are the phrase's initials, in order, first and last included."""
-    letters, initials = acronym.lower(), _initials(phrase)
-    if len(initials) < len(letters) or not initials or initials[0] != letters[0] or initials[-1] != letters[-1]:
+    """True when an acronym abbreviates a phrase.
+
+    Either its letters are the initials of the phrase's significant words, in order,
+    first and last included (QPV: quartier prioritaire de la politique de la ville),
+    or it spells every word's initial, link words included when it keeps them
+    (SSIAD: services de soins infirmiers à domicile)."""
+    letters = acronym.lower()
+    return _subsequence(letters, _significant_initials(phrase)) or _spells_every_word(letters, phrase)
+
+
+def _subsequence(letters: str, initials: str) -> bool:
+    if not initials or initials[0] != letters[0] or initials[-1] != letters[-1]:
         return False
     position = 0
     for letter in letters:
@@ -51,6 +59,16 @@ def _matches(acronym: str, phrase: str) -> bool:
         if position == 0:
             return False
     return True
+
+
+def _spells_every_word(letters: str, phrase: str) -> bool:
+    position = 0
+    for word in re.findall(r"\w+", fold(phrase)):
+        if position < len(letters) and word[0] == letters[position]:
+            position += 1
+        elif word not in LINK_WORDS:
+            return False
+    return position == len(letters)
 
 
 @cache
