@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from essaim.glossary import PATH as GLOSSARY_PATH
+from essaim.glossary import glossary_text
 from essaim.reference import field_reference
 from essaim.schema import SCHEMAS, schema_text
 from essaim.template import template_text
@@ -24,4 +26,5 @@ def derived_files(root: Path) -> dict[Path, str]:
     files = {root / "schemas" / f"{name}.schema.json": schema_text(name) for name in SCHEMAS}
     files[root / "schemas" / "modele-fiche.md"] = template_text()
     files[root / "docs" / "reference-des-champs.md"] = REFERENCE_HEADER + field_reference()
+    files[root / GLOSSARY_PATH] = glossary_text()
     return files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -97,3 +98,62 @@ def vocabulary(name: str) -> Vocabulary:
 
 def all_vocabularies() -> dict[str, Vocabulary]:
     return {name: vocabulary(name) for name in VOCABULARY_FILES}
+
+
+# Words that do not count when matching an acronym's letters.
+LINK_WORDS = {"de", "la", "le", "les", "du", "des", "d", "l", "et", "a", "aux", "au", "en", "pour", "sur"}
+
+
+@cache
+def acronym_expansions() -> tuple[tuple[str, str, Term], ...]:
+    """(acronym, expansion, term) for every acronym of the vocabularies written beside its expansion.
+
+    Derived from the synonyms, so search and the glossary stay in step with the data files."""
+    found = {}
+    for vocab in all_vocabularies().values():
+        for term in vocab.terms:
+            names = [term.label, *term.synonyms]
+            for acronym in (n for n in names if re.fullmatch(r"[A-Z]{2,6}", n)):
+                for phrase in names:
+                    if phrase != acronym and " " in phrase and _abbreviates(acronym, phrase):
+                        found.setdefault((acronym, fold(phrase)), (acronym, phrase, term))
+    return tuple(found[key] for key in sorted(found))
+
+
+def _significant_initials(phrase: str) -> str:
+    return "".join(w[0] for w in re.findall(r"\w+", fold(phrase)) if w not in LINK_WORDS)
+
+
+def _abbreviates(acronym: str, phrase: str) -> bool:
+    """True when an acronym abbreviates a phrase.
+
+    Either its letters are the initials of the phrase's significant words, in order,
+    first and last included (QPV: quartier prioritaire de la politique de la ville),
+    or it spells every word's initial, link words included when it keeps them
+    (SSIAD: services de soins infirmiers à domicile)."""
+    letters = acronym.lower()
+    return _subsequence(letters, _significant_initials(phrase)) or _spells_every_word(letters, phrase)
+
+
+def _subsequence(letters: str, initials: str) -> bool:
+    if not initials or initials[0] != letters[0] or initials[-1] != letters[-1]:
+        return False
+    position = 0
+    for letter in letters:
+        position = initials.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def _spells_every_word(letters: str, phrase: str) -> bool:
+    position = 0
+    for word in re.findall(r"\w+", fold(phrase)):
+        if position < len(letters) and word[0] == letters[position]:
+            position += 1
+        elif word not in LINK_WORDS:
+            return False
+    return position == len(letters)
+
+
+
