@@ -24,14 +24,14 @@ def test_alias_bomb_is_refused_before_expansion():
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
     with pytest.raises(YamlProblem) as caught:
-        compose("\n".join(lines))
+        read("\n".join(lines))
     assert caught.value.code == "yaml-alias"
     assert caught.value.line == 0  # at the anchor &a, the first node reached twice
 
 
 def test_duplicate_key_is_located():
     with pytest.raises(YamlProblem) as caught:
-        compose("titre: a\nresume: b\ntitre: c\n")
+        read("titre: a\nresume: b\ntitre: c\n")
     assert (caught.value.code, caught.value.line, caught.value.column) == ("cle-dupliquee", 2, 0)
 
 

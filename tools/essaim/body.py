@@ -54,16 +54,19 @@ def _prose_lines(text: str):
             in_fence = not in_fence
             continue
         if not in_fence:
-            yield index, INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+            yield index, INLINE_CODE.sub(lambda m: " " * len(m.group()), line) if "`" in line else line
 
 
 def parse(text: str) -> ParsedBody:
     headings, links, html = [], [], []
     lines = text.split("\n")
     for index, line in _prose_lines(text):
-        heading = HEADING.match(line)
-        if heading:
-            headings.append(Heading(len(heading.group(1)), heading.group(2), index))
+        if line.startswith("#"):
+            heading = HEADING.match(line)
+            if heading:
+                headings.append(Heading(len(heading.group(1)), heading.group(2), index))
+        if "]" not in line and "<" not in line:  # most lines: no link, no tag
+            continue
         for pattern in (LINK, REFERENCE, AUTOLINK):
             for match in pattern.finditer(line):
                 links.append(Link(match.group(1), index, match.start(1)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
@@ -47,8 +48,10 @@ class Diagnostic:
 
 def display_path(path: Path) -> str:
     """A path relative to the working directory when possible, as editors see it."""
+    if not path.is_absolute():
+        return os.path.normpath(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

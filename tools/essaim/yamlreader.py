@@ -3,9 +3,9 @@
 PyYAML implements YAML 1.1: `01` would become 1, `010` the octal 8, `no` False
 and `2026-11-05` a date. Codes and dates must stay as written, so this reader
 resolves only YAML 1.2's plain booleans (true/false), decimal integers without
-leading zeros and null; everything else is a string. Aliases are refused (they
-are never needed in a card and make "billion laughs" bombs possible), and so
-are duplicate keys, which PyYAML would silently overwrite.
+leading zeros and null; everything else is a string. Aliases are refused when
+constructing (they are never needed in a card and make "billion laughs" bombs
+possible), and so are duplicate keys, which PyYAML would silently overwrite.
 """
 
 from __future__ import annotations
@@ -18,15 +18,43 @@ import yaml
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
 class FrontMatterLoader(Loader):
-    yaml_implicit_resolvers: dict = {}
+    """YAML 1.2-like plain scalars: true/false, decimal integers, null; everything else a string."""
 
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if value in ("true", "false"):
+                    return "tag:yaml.org,2002:bool"
+                if value in NULLS:
+                    return "tag:yaml.org,2002:null"
+                if INT.fullmatch(value):
+                    return "tag:yaml.org,2002:int"
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
 
-FrontMatterLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
-FrontMatterLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:-?(?:0|[1-9][0-9]*))$"),
-                                        list("-0123456789"))
-FrontMatterLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"),
-                                        ["~", "n", "N", ""])
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects:  # reached a second time: an alias
+            raise YamlProblem(node.start_mark.line, node.start_mark.column, "yaml-alias",
+                              "les ancres et alias YAML (& et *) ne sont pas acceptés",
+                              "recopiez la valeur au lieu d'y faire référence")
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            keys = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        raise YamlProblem(key.start_mark.line, key.start_mark.column, "cle-dupliquee",
+                                          f"la clé « {key.value} » apparaît deux fois",
+                                          "gardez une seule occurrence de cette clé")
+                    keys.add(key.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass
@@ -50,36 +78,7 @@ def compose(text: str) -> yaml.Node | None:
                           "vérifiez l'indentation, les deux-points et les guillemets autour de cette ligne") from error
     except yaml.YAMLError as error:
         raise YamlProblem(0, 0, "yaml-syntaxe", f"YAML illisible : {error}") from error
-    if node is not None:
-        _check_tree(node)
     return node
-
-
-def _check_tree(root: yaml.Node) -> None:
-    """Refuse aliases (a node reached twice) and duplicate keys, in linear time.
-
-    Nodes are visited in document order; an alias is reported at its anchor."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise YamlProblem(node.start_mark.line, node.start_mark.column, "yaml-alias",
-                              "les ancres et alias YAML (& et *) ne sont pas acceptés",
-                              "recopiez la valeur au lieu d'y faire référence")
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: set = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in keys:
-                        raise YamlProblem(key.start_mark.line, key.start_mark.column, "cle-dupliquee",
-                                          f"la clé « {key.value} » apparaît deux fois",
-                                          "gardez une seule occurrence de cette clé")
-                    keys.add(key.value)
-            stack += [n for pair in reversed(node.value) for n in reversed(pair)]
-        elif isinstance(node, yaml.SequenceNode):
-            stack += reversed(node.value)
 
 
 def construct(node: yaml.Node):
