@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import fcntl
 import heapq
+import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -280,8 +282,8 @@ class SearchIndex:
                sort: str = "pertinence", limit: int = 10, offset: int = 0) -> Results:
         """Ranked hits and facet counts.
 
-        Words are combined with AND (each word may match any field, or one of its
-        synonyms); when no document has them all, with OR. The match set is computed
+        Words are combined with AND — for long queries, most of the words — each word
+        matching any field or one of its synonyms; when no document qualifies, with OR. The match set is computed
         on cached bitmasks of posting lists, scores from cached per-term BM25F vectors."""
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = nfc(text or "").strip()
@@ -345,7 +347,8 @@ class SearchIndex:
         return cache[key], {d: sum(v[d] for v in vectors) for d in members(cache[key])}
 
     def _match(self, searcher, groups: list[list[list[str]]], scope: int) -> int:
-        """Documents with every word (AND); if there are none, with any word (OR)."""
+        """Documents with enough of the words: all of up to three words, then about 70 % of them;
+        if there are none, with any word."""
         group_masks = []
         for alternatives in groups:
             union = 0
@@ -354,11 +357,19 @@ class SearchIndex:
             group_masks.append(union & scope)
         if not group_masks:
             return 0
-        every, some = scope, 0
+        needed = len(group_masks) if len(group_masks) <= 3 else math.ceil(0.7 * len(group_masks))
+        enough = 0
+        for chosen in itertools.combinations(group_masks, needed):
+            both = scope
+            for group in chosen:
+                both &= group
+            enough |= both
+        if enough:
+            return enough
+        some = 0
         for group in group_masks:
-            every &= group
             some |= group
-        return every or some
+        return some
 
     def _scores(self, searcher, groups: list[list[list[str]]], final: int) -> dict[int, float]:
         """Score of each final document: per word its best alternative, scaled by the share of words matched."""
