@@ -51,3 +51,20 @@ def test_no_page_copies_the_sources():
     result = subprocess.run([sys.executable, str(VERBATIM), str(CONTENT)], capture_output=True, text=True)
     too_much = [line for line in result.stdout.splitlines() if "TOO MUCH" in line]
     assert result.returncode == 0 and not too_much, "\n".join(too_much)
+
+
+def _guide_links(guide) -> set[str]:
+    import re
+
+    return set(re.findall(r"\]\(\.\./actions/([a-z0-9-]+)\.md", guide.body))
+
+
+def test_guides_lead_to_at_least_five_cards(catalog):
+    guides = [g for g in catalog.guides if g.id != "glossaire"]
+    assert len(guides) >= 5
+    for guide in guides:
+        linked = _guide_links(guide)
+        assert len(linked) >= 5, (guide.id, linked)
+        assert all(catalog.card(card_id) for card_id in linked)
+        words = len(guide.body.split())
+        assert 800 <= words <= 2100, (guide.id, words)
