@@ -172,3 +172,17 @@ def test_github_format_annotates_lines(content, capsys, example_text):
     out = capsys.readouterr().out
     line = line_of(example_text, "themes:")
     assert f"::error file=content/actions/x.md,line={line},col=10,title=valeur-inconnue::" in out
+
+
+def test_parallel_checking_reports_the_same_located_problems(content, capsys, example_text, monkeypatch):
+    from essaim import load as loader
+    from essaim import validate as validation
+
+    write(content, "x.md", example_text.replace("titre: En route pour ma santé", "titre: En route pour ma santé !", 1)
+          .replace("themes: [acces_aux_droits,", "themes: [zzz,", 1))
+    files = loader.discover(content)
+    sequential = sorted(validation.validate_files(files).diagnostics)
+    monkeypatch.setattr(validation, "PARALLEL_FROM", 2)
+    parallel = sorted(validation.validate_files(files).diagnostics)
+    assert parallel == sequential
+    assert {d.code for d in parallel} >= {"valeur-inconnue", "doublon-probable"}

@@ -12,7 +12,7 @@ from pathlib import Path
 from essaim import load as loader
 from essaim.body import is_silent
 from essaim.model import CARD_SECTIONS, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument
-from essaim.validate import Validation, validate
+from essaim.validate import Validation, validate_files
 
 LEVELS = ("ebauche", "partielle", "complete")
 LEVEL_LABELS = {"ebauche": "ébauche", "partielle": "partielle", "complete": "complète"}
@@ -89,7 +89,5 @@ def build(validation: Validation) -> Catalog:
 
 def open_catalog(content: Path) -> tuple[Catalog, Validation]:
     """Load, validate and catalog a whole content folder."""
-    loaded = loader.load(loader.discover(content))
-    validation = validate(loaded.documents)
-    validation.diagnostics[:0] = loaded.diagnostics
+    validation = validate_files(loader.discover(content))
     return build(validation), validation
