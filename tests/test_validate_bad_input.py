@@ -178,7 +178,8 @@ def test_parallel_checking_reports_the_same_located_problems(content, capsys, ex
     from essaim import load as loader
     from essaim import validate as validation
 
-    write(content, "x.md", example_text.replace("titre: En route pour ma santé", "titre: En route pour ma santé !", 1)
+    write(content, "x.md", example_text.replace("titre: En route pour ma santé", "titre: En route pour ma santé !", 1))
+    write(content, "y.md", example_text.replace("titre: En route pour ma santé", "titre: Une tout autre action", 1)
           .replace("themes: [acces_aux_droits,", "themes: [zzz,", 1))
     files = loader.discover(content)
     sequential = sorted(validation.validate_files(files).diagnostics)
