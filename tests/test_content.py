@@ -68,3 +68,13 @@ def test_guides_lead_to_at_least_five_cards(catalog):
         assert all(catalog.card(card_id) for card_id in linked)
         words = len(guide.body.split())
         assert 800 <= words <= 2100, (guide.id, words)
+
+
+@pytest.mark.parametrize("name, values", [("themes", lambda c: c.meta.themes), ("publics", lambda c: c.meta.publics)])
+def test_no_theme_or_public_is_so_narrow_that_one_card_uses_it(catalog, name, values):
+    from collections import Counter
+
+    from essaim.vocabularies import vocabulary
+
+    used = Counter(v for card in catalog.cards for v in values(card))
+    assert [i for i in vocabulary(name).ids() if used[i] < 2] == []
