@@ -12,7 +12,7 @@ from essaim import __version__
 from essaim import load as loader
 from essaim.catalog import LEVEL_LABELS, build, open_catalog
 from essaim.diagnostics import render
-from essaim.validate import validate
+from essaim.validate import validate_files
 
 # argparse's own words, in French.
 ARGPARSE_FR = {
@@ -29,7 +29,7 @@ ARGPARSE_FR = {
     "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
 }
 # Modules that add their own subcommands through register(subparsers).
-COMMAND_MODULES = ("essaim.search_cli",)
+COMMAND_MODULES = ("essaim.search_cli", "essaim.editorial_cli")
 
 argparse._ = lambda text: ARGPARSE_FR.get(text, text)  # noqa: SLF001 — argparse reads this global at call time
 
@@ -48,12 +48,21 @@ def cmd_validate(args) -> int:
             if all(p.resolve() != path.resolve() for p, _ in files):
                 kind = loader.kind_of(path, content) or "card"
                 files.append((path, kind))
-    loaded = loader.load(files)
-    validation = validate(loaded.documents)
-    diagnostics = loaded.diagnostics + validation.diagnostics
+    changes = None
+    if args.changed or args.base:
+        from essaim.changed import ChangesUnavailable, changes_since
+
+        try:
+            changes = changes_since(content, args.base)
+        except ChangesUnavailable as error:
+            print(f"essaim validate : {error}", file=sys.stderr)
+            return 2
+        wanted = changes.present if wanted is None else wanted & changes.present
+    diagnostics = validate_files(files).diagnostics
     if wanted is not None:
         shown = {loader.display_path(p) for p in wanted}
-        diagnostics = [d for d in diagnostics if d.path in shown]
+        diagnostics = [d for d in diagnostics
+                       if d.path in shown or (changes and not args.paths and changes.concerns(d))]
     output = render(diagnostics, args.format)
     if output:
         print(output)
@@ -92,8 +101,8 @@ def cmd_new(args) -> int:
         print(f"essaim new : {error}", file=sys.stderr)
         return 2
     print(f"Fiche créée : {loader.display_path(path)}")
-    loaded = loader.load(loader.discover(Path(args.content)))
-    diagnostics = [d for d in validate(loaded.documents).diagnostics if d.path == loader.display_path(path)]
+    found = validate_files(loader.discover(Path(args.content))).diagnostics
+    diagnostics = [d for d in found if d.path == loader.display_path(path)]
     if diagnostics:
         print(render(diagnostics, "text"))
     print("Complétez les sections marquées « Non renseigné », puis lancez « essaim validate ».")
@@ -175,6 +184,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="CHEMIN", help="fichiers ou dossiers à vérifier (défaut : tout le contenu)")
     p.add_argument("--format", choices=["text", "json", "github"], default="text",
                    help="format des messages : text (défaut), json, github (annotations)")
+    p.add_argument("--changed", action="store_true",
+                   help="ne signale que les fichiers modifiés depuis --base (git), règles entre fiches comprises")
+    p.add_argument("--base", metavar="REF", help="référence git de départ de --changed (défaut : origin/main, sinon main)")
     p.set_defaults(run=cmd_validate)
 
     p = commands.add_parser("list", help="liste les fiches avec leur niveau de complétude")

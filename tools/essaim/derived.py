@@ -6,6 +6,7 @@ from pathlib import Path
 
 from essaim.glossary import PATH as GLOSSARY_PATH
 from essaim.glossary import glossary_text
+from essaim.issue_form import FORM_PATH, issue_form_text
 from essaim.reference import field_reference
 from essaim.schema import SCHEMAS, schema_text
 from essaim.template import template_text
@@ -26,5 +27,6 @@ def derived_files(root: Path) -> dict[Path, str]:
     files = {root / "schemas" / f"{name}.schema.json": schema_text(name) for name in SCHEMAS}
     files[root / "schemas" / "modele-fiche.md"] = template_text()
     files[root / "docs" / "reference-des-champs.md"] = REFERENCE_HEADER + field_reference()
+    files[root.joinpath(*FORM_PATH)] = issue_form_text()
     files[root / GLOSSARY_PATH] = glossary_text()
     return files
