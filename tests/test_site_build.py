@@ -1,22 +1,214 @@
-"""A real mkdocs build of the real content."""
+"""The website: a real mkdocs + Pagefind build of the real content, and the page writer on its own."""
 
 from __future__ import annotations
 
-import shutil
+import csv
+import io
+import json
+import re
 
-from conftest import CONTENT, ROOT
-from essaim.build import SITE_DIR, build_site
+import markdown
+import pytest
+import yaml
+
+from browser.sitebuild import ROOT, build_real_site
 from essaim.catalog import open_catalog
+from essaim.model import CARD_SECTIONS, Contact
+from essaim.site import Site, site_files
+from essaim.site.exports import COLUMNS, actions_csv, actions_json
+from essaim.site.markup import render_markdown
+from essaim.site.pages import card_page
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
-def test_real_content_builds_into_a_site_with_one_page_per_card(tmp_path):
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    catalog, validation = open_catalog(CONTENT)
-    assert not validation.errors
-    assert build_site(catalog, tmp_path / "mkdocs.yml") == 0
-    site = tmp_path / SITE_DIR
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory):
+    return build_real_site(tmp_path_factory.getbasetemp())
+
+
+def test_real_content_builds_into_a_site_with_one_page_per_card(real_site):
+    site, catalog, _ = real_site
+    assert catalog.cards, "aucune fiche valide"
     for card in catalog.cards:
         page = (site / "actions" / card.id / "index.html").read_text(encoding="utf-8")
-        assert card.meta.title.replace("'", "&#39;") in page or card.meta.title in page
-        assert "Problématique et contexte" in page
-    assert "fiches" in (site / "index.html").read_text(encoding="utf-8")
+        assert card.meta.title.replace("'", "&#39;") in page or card.meta.title in page or "&amp;" in page
+        for section in CARD_SECTIONS:
+            if card.sections[section.key]:
+                assert section.heading in page
+        for heading in ("Contacts", "Sources", "Actions similaires", "Proposer une correction", "En bref"):
+            assert heading in page
+        assert f"https://github.com/essaim-sante/essaim/edit/main/content/actions/{card.path.name}" in page
+        index = re.search(r'<div class="essaim-index"[^>]*>', page).group(0)
+        assert 'data-pagefind-filter="type[data-f0]' in index and 'data-f0="fiche"' in index
+        for region in card.meta.territory.regions:
+            assert re.search(rf'data-f\d+="{region}"', index)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>{len(catalog.cards)}</strong> fiches action" in home
+
+
+def test_guides_keep_their_headings_for_the_table_of_contents(real_site):
+    site, catalog, _ = real_site
+    for guide in catalog.guides:
+        page = (site / "guides" / guide.id / "index.html").read_text(encoding="utf-8")
+        for heading in re.findall(r"^## (.+)$", guide.body, re.M)[:3]:
+            words = re.sub(r"[*_`]", "", heading).split()[0]
+            assert re.search(rf'<h2 id="[^"]+">[^<]*{re.escape(words)}', page), (guide.id, heading)
+        assert 'data-f0="guide"' in page
+
+
+def test_card_pages_have_similar_actions_from_the_search_index(real_site):
+    site, catalog, _ = real_site
+    if len(catalog.cards) < 6:
+        pytest.skip("trop peu de fiches")
+    page = (site / "actions" / catalog.cards[0].id / "index.html").read_text(encoding="utf-8")
+    block = page.split('class="essaim-similaires"', 1)[1].split("</ul>", 1)[0]
+    assert block.count("<li>") == 5
+
+
+def test_card_pages_stay_under_150_kb(real_site):
+    site, catalog, _ = real_site
+    sizes = {card.id: (site / "actions" / card.id / "index.html").stat().st_size for card in catalog.cards}
+    assert max(sizes.values()) <= 150 * 1024, max(sizes.items(), key=lambda item: item[1])
+
+
+def test_contact_emails_are_not_in_any_page(real_site):
+    site, catalog, _ = real_site
+    emails = {c.email for card in catalog.cards for c in card.meta.contacts if c.email}
+    for html_file in site.rglob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        assert "mailto:" not in text, html_file
+        for email in emails:
+            assert email not in text, (html_file, email)
+    assert emails, "aucun courriel dans les fiches : le test ne vérifie rien"
+    assert "[arobase]" in "".join(p.read_text("utf-8") for p in (site / "actions").rglob("index.html"))
+
+
+def test_navigation_is_short_and_search_is_pagefind(real_site):
+    site, catalog, _ = real_site
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert "hooks" not in config and config["plugins"] == []
+    entries = [next(iter(e.values())) for e in config["nav"]]
+    assert len(entries) <= 10 and not any(e.startswith("actions/") and e != "actions/index.md" for e in entries)
+    assert config["repo_url"] and config["edit_uri"]
+    assert (site / "pagefind" / "pagefind.js").exists() and not (site / "search" / "search_index.json").exists()
+    search = (site / "recherche" / "index.html").read_text(encoding="utf-8")
+    assert "assets/recherche.js" in search and 'id="essaim-facettes-data"' in search
+    card = (site / "actions" / catalog.cards[0].id / "index.html").read_text(encoding="utf-8")
+    nav = card.split('class="md-nav md-nav--primary"', 1)[1].split("</nav>", 1)[0]
+    assert nav.count("<a ") <= 15  # the theme's navigation never lists the cards
+
+
+def test_listings_and_maps_give_counts_and_links(real_site):
+    site, catalog, _ = real_site
+    for path in ("themes", "regions", "publics", "porteurs", "parcourir", "carte", "carte/departements",
+                 "donnees", "contribuer", "a-propos", "guides", "actions", "recherche"):
+        assert (site / path / "index.html").exists(), path
+    card = catalog.cards[0]
+    theme = card.meta.themes[0]
+    listing = (site / "themes" / theme / "index.html").read_text(encoding="utf-8")
+    assert f"../../actions/{card.id}/" in listing and "fiche" in listing
+    carte = (site / "carte" / "index.html").read_text(encoding="utf-8")
+    zones = re.findall(r'<a href="\.\./regions/(\w+)/" aria-label="([^"]+)"', carte)
+    assert len(zones) >= 18 and all(" : " in name and "fiche" in name for _, name in zones)
+    assert "<table" in carte
+    departements = (site / "carte" / "departements" / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<a href="\.\./\.\./departements/\w+/" aria-label=', departements)) >= 96
+    for code, _ in zones:
+        assert (site / "regions" / code / "index.html").exists()
+
+
+def test_open_data_files_are_published(real_site):
+    site, catalog, _ = real_site
+    data = json.loads((site / "donnees" / "actions.json").read_text(encoding="utf-8"))
+    assert data["licence"] == "CC BY 4.0" and data["nombre"] == len(catalog.cards) == len(data["actions"])
+    rows = list(csv.DictReader(io.StringIO((site / "donnees" / "actions.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == len(catalog.cards) and list(rows[0]) == list(COLUMNS)
+    for schema in (ROOT / "schemas").glob("*.json"):
+        assert (site / "donnees" / "schemas" / schema.name).read_text("utf-8") == schema.read_text("utf-8")
+    page = (site / "donnees" / "index.html").read_text(encoding="utf-8")
+    assert 'href="actions.csv"' in page and 'href="actions.json"' in page and "porteur_type" in page
+
+
+def test_personal_contact_fields_are_exported_only_when_allowed():
+    catalog, _ = open_catalog(ROOT / "content")
+    card = catalog.cards[0]
+    shared = Contact.model_validate({"nom": "Ada Exemple", "fonction": "Coordinatrice", "structure": "Ville",
+                                     "email": "ada@exemple.fr", "exportable": True})
+    private = Contact.model_validate({"nom": "Bob Prive", "fonction": "Médiateur", "structure": "CCAS",
+                                      "email": "bob@prive.fr", "telephone": "05 49 52 36 15"})
+    card.meta = card.meta.model_copy(update={"contacts": [shared, private]})
+    site = Site(catalog)
+    text = actions_json(site) + actions_csv(site)
+    assert "ada@exemple.fr" in text and "Ada Exemple" in text
+    assert "bob@prive.fr" not in text and "Bob Prive" not in text and "05 49 52 36 15" not in text
+    assert "Médiateur" in text and "CCAS" in text
+
+
+HOSTILE = {
+    "title": 'Titre <script>window.__pirate = 1</script> {: onclick="alert(1)" }',
+    "summary": 'Résumé <img src=x onerror="window.__pirate = 2"> assez long pour passer.',
+    "section": '<script>window.__pirate = 3</script>\n\n<div onclick="x">bloc</div>\n\n'
+               '[clic](javascript:window.__pirate=4) <a href="javascript:1">a</a> ![i](x" onerror="y)\n\n'
+               '<iframe src="https://exemple.fr"></iframe>',
+}
+
+
+def _tags(html: str) -> list[tuple[str, list]]:
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(html)
+    return found
+
+
+def hostile_catalog():
+    """A real card, then raw HTML and scripts everywhere, as if it had bypassed validation."""
+    catalog, _ = open_catalog(ROOT / "content")
+    card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
+    card.meta = card.meta.model_copy(update={"title": HOSTILE["title"], "summary": HOSTILE["summary"],
+                                             "funding": "<b onmouseover=alert(5)>x</b>"})
+    card.sections = {**card.sections, "problem": HOSTILE["section"], "results": HOSTILE["section"]}
+    catalog.cards = [card]
+    return catalog, card
+
+
+def test_page_writer_escapes_a_card_that_bypassed_validation():
+    catalog, card = hostile_catalog()
+    text = card_page(Site(catalog), card)
+    html = markdown.markdown(text.split("---", 2)[2], extensions=["tables", "attr_list", "toc"])
+    tags = _tags(html)
+    assert not {"script", "iframe", "img", "object", "embed"} & {tag for tag, _ in tags}
+    for tag, attrs in tags:
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            assert not (value or "").strip().lower().startswith("javascript:"), (tag, name, value)
+    assert "&lt;script&gt;" in html
+    front = yaml.safe_load(text.split("---", 2)[1])
+    assert "<" not in front["title"] and "<" not in front["description"]
+
+
+def test_markdown_renderer_keeps_safe_markup():
+    rendered = render_markdown("**Gras**, [lien](https://exemple.fr), [fiche](autre-fiche.md), "
+                               "[guide](../guides/g.md#etapes), [doc](https://exemple.fr/a.md)\n\n# Titre\n\n- a\n- b")
+    assert "<strong>Gras</strong>" in rendered and 'href="https://exemple.fr"' in rendered
+    assert 'href="../../guides/g/#etapes"' in rendered and 'href="https://exemple.fr/a.md"' in rendered
+    assert 'href="../autre-fiche/"' in rendered and "<h3>Titre</h3>" in rendered and "<li>a</li>" in rendered
+
+
+def test_no_generated_page_lists_every_card_when_the_base_is_large():
+    from essaim.bench import synthetic_catalog
+    from essaim.site.listings import PAGE_SIZE
+
+    catalog, _ = open_catalog(ROOT / "content")
+    big = synthetic_catalog(catalog, 300)
+    files = site_files(Site(big))
+    for path, text in files.items():
+        if path.endswith(".md") and not path.startswith("actions/"):
+            assert text.count('class="essaim-item"') <= PAGE_SIZE, path
+    assert any("/page-2.md" in path for path in files)

