@@ -14,6 +14,7 @@ import functools
 import http.server
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -187,18 +188,40 @@ def build_site(catalog: Catalog, config: Path = Path("mkdocs.yml"), timings: dic
     write_site_pages(catalog, docs, root / INDEX_DIR, settings, _project_root(root), timings)
     write_overrides(root / OVERRIDES_DIR)
 
+    generation = site.parent / f"{site.name}-gen-{time.time_ns()}-{os.getpid()}"
     start = time.perf_counter()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)],
-                            env=env)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config),
+                             "--site-dir", str(generation.resolve())], env=env)
     timings["mkdocs"] = time.perf_counter() - start
+    if result.returncode == 0:
+        start = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(generation), *PAGEFIND_ARGS,
+                                 "--quiet"])
+        timings["pagefind"] = time.perf_counter() - start
     if result.returncode:
+        shutil.rmtree(generation, ignore_errors=True)
         return result.returncode
+    publish(generation, site)
+    return 0
 
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), *PAGEFIND_ARGS, "--quiet"])
-    timings["pagefind"] = time.perf_counter() - start
-    return result.returncode
+
+def publish(generation: Path, site: Path) -> None:
+    """Make a finished build the served site in one atomic step.
+
+    `site` is a symbolic link to the generation in service, swapped with os.replace: a
+    build killed at any moment leaves the previous site whole, and a server reading
+    `site` sees either the old or the new site."""
+    if site.exists() and not site.is_symlink():  # a site from before generations: keep it as one
+        site.rename(site.parent / f"{site.name}-gen-0-legacy")
+    link = site.parent / f".{site.name}-link-{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(generation.name)
+    os.replace(link, site)
+    for old in site.parent.glob(f"{site.name}-gen-*"):
+        if old.name != generation.name:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _project_root(root: Path) -> Path | None:
