@@ -90,3 +90,23 @@ def test_zero_width_characters_in_codes_are_rejected(tmp_path):
     path.write_text(EXAMPLE.replace('departements: ["86"]', 'departements: ["8\u200b6"]'), encoding="utf-8")
     loaded = load.load([(path, "card")])
     assert "code-inconnu" in [d.code for d in validate(loaded.documents).diagnostics]
+
+
+def test_a_100_megabyte_file_is_refused_without_being_read(tmp_path):
+    path = tmp_path / "actions" / "enorme.md"
+    path.parent.mkdir()
+    with open(path, "wb") as handle:  # sparse: 100 MB on paper, nothing on disk
+        handle.truncate(100 * 1024 * 1024)
+    loaded = load.load([(path, "card")])
+    assert [d.code for d in loaded.diagnostics] == ["fichier-trop-gros"]
+
+
+def test_path_traversal_in_a_link_is_a_broken_link(tmp_path):
+    card = tmp_path / "content" / "actions" / "x.md"
+    card.parent.mkdir(parents=True)
+    card.write_text(EXAMPLE.replace("## Objectifs\n", "## Objectifs\n\n[voir](../../../etc/passwd.md)\n", 1),
+                    encoding="utf-8")
+    from essaim.validate import validate_files
+
+    codes = [d.code for d in validate_files([(card, "card")]).diagnostics]
+    assert "lien-casse" in codes
