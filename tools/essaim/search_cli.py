@@ -10,7 +10,7 @@ from essaim import geography
 from essaim.catalog import open_catalog
 from essaim.diagnostics import render
 from essaim.search import DEFAULT_ROOT, FACETS, IndexBusy, SearchIndex, facet_label, index_catalog
-from essaim.search.documents import FACET_VOCABULARIES
+from essaim.facets import FACET_VOCABULARIES
 from essaim.vocabularies import fold, vocabulary
 
 # Command-line option -> facet.

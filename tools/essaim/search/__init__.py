@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from essaim.catalog import Catalog
-from essaim.search.documents import FACETS, documents, facet_label
+from essaim.facets import FACETS, facet_label
+from essaim.search.documents import documents
 from essaim.search.engine import IndexBusy, Results, SearchIndex, UpdateReport, analyze
 
 DEFAULT_ROOT = Path("build/index")

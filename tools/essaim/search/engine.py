@@ -35,7 +35,8 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
-from essaim.search.documents import FACETS, SearchDocument
+from essaim.facets import FACETS
+from essaim.search.documents import SearchDocument
 from essaim.search.facets import counts, mask, members
 from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
 

@@ -8,6 +8,8 @@ from functools import cached_property
 
 from essaim import geography
 from essaim.catalog import Card, Catalog
+from essaim.facets import FACET_VOCABULARIES, card_departements, card_facets, card_regions
+from essaim.facets import facet_label as label
 from essaim.vocabularies import vocabulary
 
 # Facets of the search page, in display order: key (Pagefind filter name, URL parameter) -> label.
@@ -19,55 +21,9 @@ FACETS = {
     "porteur": "Type de porteur",
     "territoire": "Territoire",
 }
-FACET_VOCABULARIES = {"theme": "themes", "public": "publics", "porteur": "porteurs", "territoire": "territoires"}
 # Listing folders of the site.
 LISTING_FOLDERS = {"theme": "themes", "famille": "familles", "public": "publics", "region": "regions",
                    "departement": "departements", "porteur": "porteurs"}
-
-
-def card_departements(card: Card) -> list[str]:
-    t = card.meta.territory
-    codes = list(dict.fromkeys(t.departements))
-    for commune in t.communes:
-        code = geography.commune_departement(commune.insee) if commune.insee else None
-        if code and code not in codes:
-            codes.append(code)
-    return codes
-
-
-def card_regions(card: Card) -> list[str]:
-    regions = list(dict.fromkeys(card.meta.territory.regions))
-    for code in card_departements(card):
-        parent = geography.departements()[code].parent
-        if parent not in regions:
-            regions.append(parent)
-    return regions
-
-
-def card_facets(card: Card) -> dict[str, list[str]]:
-    m = card.meta
-    return {
-        "theme": list(m.themes),
-        "public": list(m.publics),
-        "region": card_regions(card),
-        "departement": card_departements(card),
-        "porteur": [m.carrier.type],
-        "territoire": list(m.territory.kinds),
-        "famille": sorted({vocabulary("themes").by_id[t].family for t in m.themes}),
-    }
-
-
-def label(facet: str, value: str) -> str:
-    if facet == "region":
-        place = geography.regions().get(value)
-        return place.name if place else value
-    if facet == "departement":
-        place = geography.departements().get(value)
-        return f"{place.name} ({value})" if place else value
-    if facet == "famille":
-        return vocabulary("familles").label(value)
-    vocab = vocabulary(FACET_VOCABULARIES[facet])
-    return vocab.label(value) if value in vocab else value
 
 
 def options(facet: str) -> list[str]:
