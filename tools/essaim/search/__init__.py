@@ -11,7 +11,7 @@ from pathlib import Path
 
 from essaim.catalog import Catalog
 from essaim.facets import FACETS, facet_label
-from essaim.search.documents import documents
+from essaim.search.documents import entries
 from essaim.search.engine import IndexBusy, Results, SearchIndex, UpdateReport, analyze
 
 DEFAULT_ROOT = Path("build/index")
@@ -21,4 +21,4 @@ __all__ = ["FACETS", "IndexBusy", "Results", "SearchIndex", "UpdateReport", "ana
 
 
 def index_catalog(catalog: Catalog, root: Path = DEFAULT_ROOT, rebuild: bool = False) -> UpdateReport:
-    return SearchIndex(root).update(documents(catalog), rebuild=rebuild)
+    return SearchIndex(root).update(entries(catalog), rebuild=rebuild)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from essaim import geography
 from essaim.catalog import Card, Catalog, Guide
@@ -36,6 +38,23 @@ def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A document to index, known by its digest; built only when it must be written."""
+
+    id: str
+    digest: str
+    make: Callable[[], SearchDocument]
+
+
+def card_digest(card: Card) -> str:
+    return _digest(card.meta.model_dump_json(), *card.sections.values())
+
+
+def guide_digest(guide: Guide) -> str:
+    return _digest(guide.meta.model_dump_json(), guide.body)
+
+
 def from_card(card: Card) -> SearchDocument:
     m, t = card.meta, card.meta.territory
     facets = card_facets(card)
@@ -50,7 +69,7 @@ def from_card(card: Card) -> SearchDocument:
     fields = dict(title=nfc(m.title), summary=nfc(m.summary), body=nfc(body), carrier=nfc(m.carrier.name),
                   places=nfc(" ; ".join(places)), keywords=nfc(" ; ".join(keywords)))
     return SearchDocument(id=card.id, kind="action", facets=facets, updated=m.updated, url=card.url,
-                          digest=_digest(m.model_dump_json(), body), **fields)
+                          digest=card_digest(card), **fields)
 
 
 def from_guide(guide: Guide) -> SearchDocument:
@@ -60,8 +79,9 @@ def from_guide(guide: Guide) -> SearchDocument:
         id=guide.id, kind="guide", title=nfc(m.title), summary=nfc(m.summary), body=nfc(guide.body), carrier="",
         places="", keywords=nfc(" ; ".join(_vocabulary_words("themes", m.themes))),
         facets={"theme": list(m.themes), "famille": families}, updated=m.updated, url=guide.url,
-        digest=_digest(m.model_dump_json(), guide.body))
+        digest=guide_digest(guide))
 
 
-def documents(catalog: Catalog) -> list[SearchDocument]:
-    return [from_card(c) for c in catalog.cards] + [from_guide(g) for g in catalog.guides]
+def entries(catalog: Catalog) -> list[Entry]:
+    cards = [Entry(c.id, card_digest(c), partial(from_card, c)) for c in catalog.cards]
+    return cards + [Entry(g.id, guide_digest(g), partial(from_guide, g)) for g in catalog.guides]

@@ -36,7 +36,7 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from essaim.facets import FACETS
-from essaim.search.documents import SearchDocument
+from essaim.search.documents import Entry, SearchDocument
 from essaim.search.facets import counts, mask, members
 from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
 
@@ -207,7 +207,7 @@ class SearchIndex:
             return f"index illisible ({type(error).__name__})"
         return None
 
-    def update(self, docs: list[SearchDocument], rebuild: bool = False) -> UpdateReport:
+    def update(self, docs: list[Entry], rebuild: bool = False) -> UpdateReport:
         """Bring the index in line with docs: only what changed, or everything if needed."""
         with self._lock():
             reason = "reconstruction demandée" if rebuild else self.stale_reason()
@@ -216,14 +216,14 @@ class SearchIndex:
                 return UpdateReport(rebuilt=True, added=len(docs), reason=reason)
             return self._incremental(docs)
 
-    def _build(self, docs: list[SearchDocument]) -> None:
+    def _build(self, docs: list[Entry]) -> None:
         generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
         generation.mkdir(parents=True)
         ix = index.create_in(str(generation), schema())
         processes = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
         writer = ix.writer(limitmb=256, procs=processes, multisegment=processes > 1)
-        for doc in docs:
-            writer.add_document(**_fields(doc))
+        for entry in docs:
+            writer.add_document(**_fields(entry.make()))
         writer.commit()
         (generation / "essaim-index.json").write_text(
             json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs)}),
@@ -237,7 +237,7 @@ class SearchIndex:
             if old != generation:
                 shutil.rmtree(old, ignore_errors=True)
 
-    def _incremental(self, docs: list[SearchDocument]) -> UpdateReport:
+    def _incremental(self, docs: list[Entry]) -> UpdateReport:
         ix = index.open_dir(str(self.current))
         with ix.reader() as reader:  # columns: no stored document is unpickled
             ids, digests = reader.column_reader("id"), reader.column_reader("digest")
@@ -250,7 +250,7 @@ class SearchIndex:
             return report
         writer = ix.writer(timeout=LOCK_TIMEOUT)
         for doc in changed:
-            writer.update_document(**_fields(doc))
+            writer.update_document(**_fields(doc.make()))
             if doc.id in indexed:
                 report.updated += 1
             else:
