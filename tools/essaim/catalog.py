@@ -14,7 +14,6 @@ from essaim.body import is_silent
 from essaim.model import CARD_SECTIONS, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument
 from essaim.validate import Validation, validate_files
 
-LEVELS = ("ebauche", "partielle", "complete")
 LEVEL_LABELS = {"ebauche": "ébauche", "partielle": "partielle", "complete": "complète"}
 # What a card needs to be "partielle": the problem, the goals and what was done.
 CORE = ("problem", "objectives", "steps")
