@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+FENCES = ("```", "~~~")
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 # [text](target "title") and reference definitions [label]: target
 LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -50,7 +51,7 @@ def _prose_lines(text: str):
     """(index, line) of lines outside fenced code, inline code blanked out."""
     in_fence = False
     for index, line in enumerate(text.split("\n")):
-        if FENCE.match(line):
+        if line.lstrip()[:3] in FENCES and FENCE.match(line):
             in_fence = not in_fence
             continue
         if not in_fence:

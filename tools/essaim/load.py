@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import frontmatter
 import yaml
 
 from essaim.diagnostics import Diagnostic, display_path
-from essaim.yamlreader import YamlProblem, compose, construct
+from essaim.yamlreader import YamlProblem, compose, load_data
 
 MAX_BYTES = 1_000_000
 KINDS = {"actions": "card", "guides": "guide"}
@@ -27,7 +28,7 @@ class Document:
     kind: str  # "card", "guide" or "source"
     id: str
     data: dict
-    node: yaml.Node | None
+    yaml_text: str  # the front matter, kept to locate problems on demand
     body: str = ""
     front_matter_line: int = 1  # 1-based line of the first YAML line in the file
     body_line: int = 1  # 1-based line of the first body line in the file
@@ -35,6 +36,11 @@ class Document:
 
     def __post_init__(self):
         self.display = display_path(self.path)
+
+    @cached_property
+    def node(self) -> yaml.Node | None:
+        """The front matter's node tree, for positions; composed only when a problem is reported."""
+        return compose(self.yaml_text)
 
 
 @dataclass
@@ -103,15 +109,16 @@ def read_text(path: Path) -> str:
         column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
         _fail(path, "encodage", f"octet {raw[error.start]:#04x} invalide en UTF-8",
               "enregistrez le fichier en UTF-8 (et non en Latin-1 ou Windows-1252)", line, column)
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def read(path: Path, kind: str) -> Document:
     text = read_text(path)
     doc_id = path.stem
     if kind == "source":
-        node, data = _parse_yaml(path, text, first_line=1)
-        return Document(path, kind, doc_id, data, node)
+        data = _parse_yaml(path, text, first_line=1)
+        return Document(path, kind, doc_id, data, text)
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         _fail(path, "front-matter-absent", "la fiche ne commence pas par un bloc YAML entre deux lignes ---",
@@ -122,18 +129,17 @@ def read(path: Path, kind: str) -> Document:
         _fail(path, "front-matter-absent", "le bloc YAML n'est pas refermé par une ligne ---",
               "ajoutez une ligne --- après la dernière clé")
     first_line = text[: text.index(yaml_text)].count("\n") + 1 if yaml_text else 2
-    node, data = _parse_yaml(path, yaml_text, first_line)
+    data = _parse_yaml(path, yaml_text, first_line)
     body_line = text[: text.rindex(body)].count("\n") + 1 if body else text.count("\n") + 1
-    return Document(path, kind, doc_id, data, node, body, first_line, body_line)
+    return Document(path, kind, doc_id, data, yaml_text, body, first_line, body_line)
 
 
-def _parse_yaml(path: Path, text: str, first_line: int) -> tuple[yaml.Node, dict]:
+def _parse_yaml(path: Path, text: str, first_line: int) -> dict:
     try:
-        node = compose(text)
-        data = construct(node) if node is not None else None
+        data = load_data(text)
     except YamlProblem as problem:
         _fail(path, problem.code, problem.message, problem.hint, first_line + problem.line, problem.column + 1)
     if not isinstance(data, dict) or not data:
         _fail(path, "front-matter-vide", "le bloc YAML est vide ou n'est pas une liste de clés : valeur",
               "recopiez le modèle donné par « essaim new »", first_line)
-    return node, data
+    return data

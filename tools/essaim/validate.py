@@ -9,9 +9,7 @@ Problems are collected, never raised: one bad file never stops the others.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -59,8 +57,6 @@ class Reporter:
 
     def at_node(self, path: tuple, code: str, message: str, hint: str | None = None,
                 severity: Severity = Severity.ERROR, on_key: bool = False) -> None:
-        if self.document.node is None and self.document.data:
-            self.document.node = load.read(self.document.path, self.document.kind).node
         node = key_node(self.document.node, path) if on_key else None
         if node is None:
             node, _ = node_at(self.document.node, path)
@@ -76,42 +72,24 @@ class Reporter:
         self.found.append(Diagnostic(self.document.display, line, column, code, message, hint, severity))
 
 
-PARALLEL_FROM = 1000  # files: below this, one process checks faster than several
-
-
 def validate_files(files: list[tuple[Path, str]]) -> Validation:
-    """Load and check files (in parallel processes for large sets), then check the set as a whole."""
-    if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        workers = os.cpu_count()
-        chunks = [files[i::workers * 4] for i in range(workers * 4)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = [item for chunk in pool.map(_check_files, chunks) for item in chunk]
-    else:
-        results = _check_files(files, keep_nodes=True)
+    """Load and check each file, then check the set as a whole.
+
+    (Checking in several processes was measured: moving the results between processes
+    cost as much as it saved, so it is done in one.)"""
     checked, diagnostics = [], []
-    for result, found in results:
+    for path, kind in files:
+        try:
+            document = load.read(path, kind)
+        except load.LoadProblem as problem:
+            diagnostics.append(problem.diagnostic)
+            continue
+        result, found = check_document(document)
         diagnostics += found
         if result:
             checked.append(result)
     diagnostics += check_collection(checked, {path.resolve() for path, _ in files})
     return Validation(checked, diagnostics)
-
-
-def _check_files(files: list[tuple[Path, str]], keep_nodes: bool = False) -> list:
-    """(Checked or None, diagnostics) per file. Node trees are dropped when results cross processes:
-    a later report on the front matter reads the file again to locate itself."""
-    results = []
-    for path, kind in files:
-        try:
-            document = load.read(path, kind)
-        except load.LoadProblem as problem:
-            results.append((None, [problem.diagnostic]))
-            continue
-        result, found = check_document(document)
-        if not keep_nodes:
-            document.node = None
-        results.append((result, found))
-    return results
 
 
 def validate(documents: list[Document], known_paths: set[Path] | None = None) -> Validation:

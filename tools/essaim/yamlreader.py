@@ -3,9 +3,12 @@
 PyYAML implements YAML 1.1: `01` would become 1, `010` the octal 8, `no` False
 and `2026-11-05` a date. Codes and dates must stay as written, so this reader
 resolves only YAML 1.2's plain booleans (true/false), decimal integers without
-leading zeros and null; everything else is a string. Aliases are refused when
-constructing (they are never needed in a card and make "billion laughs" bombs
-possible), and so are duplicate keys, which PyYAML would silently overwrite.
+leading zeros and null; everything else is a string. Aliases are refused (they
+are never needed in a card and make "billion laughs" bombs possible), and so are
+explicit tags and duplicate keys, which PyYAML would silently overwrite.
+
+Data is built from the parser's events (`load_data`); the node tree, which only
+serves to locate a problem, is composed on demand (`compose`).
 """
 
 from __future__ import annotations
@@ -23,38 +26,7 @@ NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
 class FrontMatterLoader(Loader):
-    """YAML 1.2-like plain scalars: true/false, decimal integers, null; everything else a string."""
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                if value in ("true", "false"):
-                    return "tag:yaml.org,2002:bool"
-                if value in NULLS:
-                    return "tag:yaml.org,2002:null"
-                if INT.fullmatch(value):
-                    return "tag:yaml.org,2002:int"
-            return "tag:yaml.org,2002:str"
-        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
-
-    def construct_object(self, node, deep=False):
-        if node in self.constructed_objects:  # reached a second time: an alias
-            raise YamlProblem(node.start_mark.line, node.start_mark.column, "yaml-alias",
-                              "les ancres et alias YAML (& et *) ne sont pas acceptés",
-                              "recopiez la valeur au lieu d'y faire référence")
-        return super().construct_object(node, deep=deep)
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            keys = set()
-            for key, _ in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in keys:
-                        raise YamlProblem(key.start_mark.line, key.start_mark.column, "cle-dupliquee",
-                                          f"la clé « {key.value} » apparaît deux fois",
-                                          "gardez une seule occurrence de cette clé")
-                    keys.add(key.value)
-        return super().construct_mapping(node, deep=deep)
+    """The fastest safe PyYAML loader available (libyaml when installed)."""
 
 
 @dataclass
@@ -71,27 +43,104 @@ def compose(text: str) -> yaml.Node | None:
     try:
         node = yaml.compose(text, Loader=FrontMatterLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = (error.problem or error.context or "syntaxe incorrecte").strip()
-        raise YamlProblem(mark.line if mark else 0, mark.column if mark else 0, "yaml-syntaxe",
-                          f"YAML illisible : {problem}",
-                          "vérifiez l'indentation, les deux-points et les guillemets autour de cette ligne") from error
+        raise _syntax_problem(error) from error
     except yaml.YAMLError as error:
         raise YamlProblem(0, 0, "yaml-syntaxe", f"YAML illisible : {error}") from error
     return node
 
 
-def construct(node: yaml.Node):
-    """Python data from a checked node tree."""
-    loader = FrontMatterLoader("")
+_NO_KEY = object()
+_E = yaml.events
+
+
+def load_data(text: str):
+    """Python data straight from the parser's events, without a node tree: the fast path.
+
+    Same rules as compose + construct (plain scalars resolved as above, aliases, explicit
+    tags and duplicate keys refused, each with its position); positions of later problems
+    come from `compose`, run only when one must be reported."""
+    stack: list = []
+    keys: list = []
+    root = None
+    documents = 0
     try:
-        return loader.construct_document(node)
-    except yaml.constructor.ConstructorError as error:
-        mark = error.problem_mark
-        raise YamlProblem(mark.line if mark else 0, mark.column if mark else 0, "yaml-valeur",
-                          f"valeur YAML non acceptée : {error.problem}") from error
-    finally:
-        loader.dispose()
+        for event in yaml.parse(text, Loader=FrontMatterLoader):
+            kind = type(event)
+            if kind is _E.ScalarEvent:
+                _refuse_tag(event)
+                value = _scalar(event)
+            elif kind is _E.MappingStartEvent or kind is _E.SequenceStartEvent:
+                _refuse_tag(event)
+                value = {} if kind is _E.MappingStartEvent else []
+            elif kind is _E.MappingEndEvent or kind is _E.SequenceEndEvent:
+                if kind is _E.MappingEndEvent:
+                    keys.pop()
+                stack.pop()
+                continue
+            elif kind is _E.AliasEvent:
+                raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-alias",
+                                  "les ancres et alias YAML (& et *) ne sont pas acceptés",
+                                  "recopiez la valeur au lieu d'y faire référence")
+            else:
+                if kind is _E.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-syntaxe",
+                                          "YAML illisible : plusieurs documents dans l'en-tête")
+                continue
+            if not stack:
+                root = value
+            elif type(stack[-1]) is list:
+                stack[-1].append(value)
+            elif keys[-1] is _NO_KEY:
+                if isinstance(value, (dict, list)):
+                    raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-valeur",
+                                      "une clé YAML doit être un simple mot")
+                if value in stack[-1]:
+                    raise YamlProblem(event.start_mark.line, event.start_mark.column, "cle-dupliquee",
+                                      f"la clé « {value} » apparaît deux fois",
+                                      "gardez une seule occurrence de cette clé")
+                keys[-1] = value
+                continue
+            else:
+                stack[-1][keys[-1]] = value
+                keys[-1] = _NO_KEY
+            if isinstance(value, (dict, list)):
+                stack.append(value)
+                if type(value) is dict:
+                    keys.append(_NO_KEY)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_problem(error) from error
+    except yaml.YAMLError as error:
+        raise YamlProblem(0, 0, "yaml-syntaxe", f"YAML illisible : {error}") from error
+    return root
+
+
+def _scalar(event):
+    value = event.value
+    if event.implicit[0]:  # plain scalar: resolved as YAML 1.2's core schema, narrowed
+        if value in ("true", "false"):
+            return value == "true"
+        if value in NULLS:
+            return None
+        if INT.fullmatch(value):
+            return int(value)
+    return value
+
+
+def _refuse_tag(event) -> None:
+    if event.tag not in (None, "!"):
+        raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-valeur",
+                          f"valeur YAML non acceptée : balise « {event.tag} »",
+                          "retirez la balise (!!…) : une fiche ne contient que du texte, des nombres et des listes")
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = error.problem_mark or error.context_mark
+    problem = (error.problem or error.context or "syntaxe incorrecte").strip()
+    return YamlProblem(mark.line if mark else 0, mark.column if mark else 0, "yaml-syntaxe",
+                       f"YAML illisible : {problem}",
+                       "vérifiez l'indentation, les deux-points et les guillemets autour de cette ligne")
 
 
 def node_at(root: yaml.Node | None, path: tuple) -> tuple[yaml.Node | None, bool]:
