@@ -32,3 +32,15 @@ def test_killed_build_leaves_the_previous_site(tmp_path):
     # The next build publishes a new generation and removes the leftovers.
     subprocess.run(build, cwd=tmp_path, check=True, capture_output=True)
     assert site.resolve() != served and len(list((tmp_path / "build").glob("site-gen-*"))) == 1
+
+
+def test_concurrent_builds_wait_for_each_other(tmp_path):
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    build = [sys.executable, "-m", "essaim", "--content", str(CONTENT), "build"]
+    runs = [subprocess.Popen(build, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outcomes = [run.communicate(timeout=600) + (run.returncode,) for run in runs]
+    assert all(code == 0 for _, _, code in outcomes), outcomes
+    site = tmp_path / "build" / "site"
+    assert (site / "index.html").exists() and (site / "pagefind" / "pagefind.js").exists()
+    assert len(list((tmp_path / "build").glob("site-gen-*"))) == 1

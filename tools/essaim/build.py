@@ -24,9 +24,11 @@ from pathlib import Path
 import yaml
 
 from essaim.catalog import Catalog
+from essaim.locking import exclusive
 
 DOCS_DIR = Path("build/docs")
 SITE_DIR = Path("build/site")
+BUILD_LOCK_TIMEOUT = 600.0
 INDEX_DIR = Path("build/index")
 OVERRIDES_DIR = Path("build/overrides")
 SIMILAR = 5
@@ -185,6 +187,11 @@ def build_site(catalog: Catalog, config: Path = Path("mkdocs.yml"), timings: dic
     docs = root / settings.get("docs_dir", str(DOCS_DIR))
     site = root / settings.get("site_dir", str(SITE_DIR))
     timings = {} if timings is None else timings
+    with exclusive(site.parent / ".site.lock", "le site", BUILD_LOCK_TIMEOUT):  # one build at a time
+        return _build_locked(catalog, config, settings, docs, site, root, timings)
+
+
+def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
     write_site_pages(catalog, docs, root / INDEX_DIR, settings, _project_root(root), timings)
     write_overrides(root / OVERRIDES_DIR)
 

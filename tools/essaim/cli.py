@@ -121,13 +121,18 @@ def cmd_schema(args) -> int:
 
 def cmd_build(args) -> int:
     from essaim.build import build_site
+    from essaim.locking import Busy
 
     catalog, validation = open_catalog(Path(args.content))
     if validation.errors:
         print(render(validation.errors, "text"))
         print(f"{len(validation.errors)} erreur(s) : corrigez-les avant de construire le site.", file=sys.stderr)
         return 1
-    code = build_site(catalog)
+    try:
+        code = build_site(catalog)
+    except Busy as error:
+        print(f"essaim build : {error}", file=sys.stderr)
+        return 1
     if code == 0:
         print(f"Site construit dans build/site : {len(catalog.cards)} fiches, {len(catalog.guides)} guides.")
     return code

@@ -13,7 +13,6 @@ half of one. A file lock serialises writers across processes.
 
 from __future__ import annotations
 
-import fcntl
 import heapq
 import itertools
 import json
@@ -22,7 +21,6 @@ import os
 import re
 import shutil
 import time
-from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +34,7 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from essaim.facets import FACETS
+from essaim.locking import Busy, exclusive
 from essaim.search.documents import Entry, SearchDocument
 from essaim.search.facets import counts, mask, members
 from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
@@ -119,8 +118,7 @@ def analyze(text: str) -> list[str]:
     return [t.text for t in french_analyzer()(nfc(text))]
 
 
-class IndexBusy(Exception):
-    pass
+IndexBusy = Busy
 
 
 @dataclass
@@ -171,24 +169,6 @@ class SearchIndex:
 
     # --- writing -----------------------------------------------------------
 
-    @contextmanager
-    def _lock(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
-            deadline = time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise IndexBusy("l'index est en cours d'écriture par un autre processus") from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     def stale_reason(self) -> str | None:
         """Why the index in service cannot be used as it is, or None."""
         meta_path = self.current / "essaim-index.json"
@@ -209,7 +189,7 @@ class SearchIndex:
 
     def update(self, docs: list[Entry], rebuild: bool = False) -> UpdateReport:
         """Bring the index in line with docs: only what changed, or everything if needed."""
-        with self._lock():
+        with exclusive(self.root / ".lock", "l'index", LOCK_TIMEOUT):
             reason = "reconstruction demandée" if rebuild else self.stale_reason()
             if reason:
                 self._build(docs)
