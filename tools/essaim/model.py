@@ -87,31 +87,23 @@ def _code_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def _check_region(code: str) -> str:
-    if code not in geography.regions():
-        raise PydanticCustomError(
-            "code-inconnu", "code région inconnu « {value} »",
-            {"value": code, "hint": "code INSEE de région, entre guillemets : \"53\" pour la Bretagne"},
-        )
-    return code
+def _official_code(table, what: str, hint: str):
+    """A check that a code exists in an official table (régions, départements, communes)."""
+
+    def check(code: str) -> str:
+        if code not in table():
+            raise PydanticCustomError("code-inconnu", f"code {what} inconnu « {{value}} »", {"value": code, "hint": hint})
+        return code
+
+    return check
 
 
-def _check_departement(code: str) -> str:
-    if code not in geography.departements():
-        raise PydanticCustomError(
-            "code-inconnu", "code département inconnu « {value} »",
-            {"value": code, "hint": "code INSEE sur deux caractères, entre guillemets : \"01\", \"2A\", \"974\""},
-        )
-    return code
-
-
-def _check_commune(code: str) -> str:
-    if code not in geography.communes():
-        raise PydanticCustomError(
-            "code-inconnu", "code commune INSEE inconnu « {value} »",
-            {"value": code, "hint": "code officiel géographique à 5 caractères (pas le code postal)"},
-        )
-    return code
+_check_region = _official_code(geography.regions, "région",
+                               "code INSEE de région, entre guillemets : \"53\" pour la Bretagne")
+_check_departement = _official_code(geography.departements, "département",
+                                    "code INSEE sur deux caractères, entre guillemets : \"01\", \"2A\", \"974\"")
+_check_commune = _official_code(geography.communes, "commune INSEE",
+                                "code officiel géographique à 5 caractères (pas le code postal)")
 
 
 def _check_email(value: str) -> str:
