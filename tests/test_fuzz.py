@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE_CARD
-from essaim import load
-from essaim.validate import validate
+from essaim.validate import validate_files
 
 EXAMPLE = EXAMPLE_CARD.read_text(encoding="utf-8")
 LONG = os.environ.get("ESSAIM_FUZZ_LONG") == "1"
@@ -26,9 +25,8 @@ def check_never_crashes(tmp_path, raw: bytes) -> None:
     path = tmp_path / "actions" / "fuzz.md"
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(raw)
-    loaded = load.load([(path, "card")])
-    validation = validate(loaded.documents)
-    diagnostics = loaded.diagnostics + validation.diagnostics
+    validation = validate_files([(path, "card")])
+    diagnostics = validation.diagnostics
     for d in diagnostics:
         assert d.line >= 1 and d.column >= 1 and d.code and d.message
     if not validation.checked:
@@ -67,8 +65,7 @@ def test_python_object_tags_are_refused(tmp_path):
     path = tmp_path / "actions" / "x.md"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
-    loaded = load.load([(path, "card")])
-    assert [d.code for d in loaded.diagnostics] == ["yaml-valeur"]
+    assert [d.code for d in validate_files([(path, "card")]).diagnostics] == ["yaml-valeur"]
 
 
 def test_bom_crlf_and_nfd_are_accepted(tmp_path):
@@ -78,9 +75,7 @@ def test_bom_crlf_and_nfd_are_accepted(tmp_path):
     path = tmp_path / "actions" / "x.md"
     path.parent.mkdir()
     path.write_bytes(text.encode("utf-8"))
-    loaded = load.load([(path, "card")])
-    validation = validate(loaded.documents)
-    codes = [d.code for d in loaded.diagnostics + validation.diagnostics if d.is_error]
+    codes = [d.code for d in validate_files([(path, "card")]).diagnostics if d.is_error]
     assert codes == []
 
 
@@ -88,8 +83,7 @@ def test_zero_width_characters_in_codes_are_rejected(tmp_path):
     path = tmp_path / "actions" / "x.md"
     path.parent.mkdir()
     path.write_text(EXAMPLE.replace('departements: ["86"]', 'departements: ["8\u200b6"]'), encoding="utf-8")
-    loaded = load.load([(path, "card")])
-    assert "code-inconnu" in [d.code for d in validate(loaded.documents).diagnostics]
+    assert "code-inconnu" in [d.code for d in validate_files([(path, "card")]).diagnostics]
 
 
 def test_a_100_megabyte_file_is_refused_without_being_read(tmp_path):
@@ -97,8 +91,7 @@ def test_a_100_megabyte_file_is_refused_without_being_read(tmp_path):
     path.parent.mkdir()
     with open(path, "wb") as handle:  # sparse: 100 MB on paper, nothing on disk
         handle.truncate(100 * 1024 * 1024)
-    loaded = load.load([(path, "card")])
-    assert [d.code for d in loaded.diagnostics] == ["fichier-trop-gros"]
+    assert [d.code for d in validate_files([(path, "card")]).diagnostics] == ["fichier-trop-gros"]
 
 
 def test_path_traversal_in_a_link_is_a_broken_link(tmp_path):
@@ -106,7 +99,5 @@ def test_path_traversal_in_a_link_is_a_broken_link(tmp_path):
     card.parent.mkdir(parents=True)
     card.write_text(EXAMPLE.replace("## Objectifs\n", "## Objectifs\n\n[voir](../../../etc/passwd.md)\n", 1),
                     encoding="utf-8")
-    from essaim.validate import validate_files
-
     codes = [d.code for d in validate_files([(card, "card")]).diagnostics]
     assert "lien-casse" in codes

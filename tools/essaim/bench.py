@@ -7,7 +7,6 @@ import re
 import statistics
 import tempfile
 import time
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 

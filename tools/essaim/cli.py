@@ -10,7 +10,7 @@ from pathlib import Path
 
 from essaim import __version__
 from essaim import load as loader
-from essaim.catalog import LEVEL_LABELS, build, open_catalog
+from essaim.catalog import LEVEL_LABELS, open_catalog
 from essaim.diagnostics import render
 from essaim.validate import validate_files
 

@@ -43,12 +43,6 @@ class Document:
         return compose(self.yaml_text)
 
 
-@dataclass
-class Loaded:
-    documents: list[Document]
-    diagnostics: list[Diagnostic]
-
-
 def discover(content: Path) -> list[tuple[Path, str]]:
     """The content files to read, with their kind."""
     found = []
@@ -66,16 +60,6 @@ def kind_of(path: Path, content: Path) -> str | None:
     if path.suffix == ".yaml" and folder == "sources":
         return "source"
     return None
-
-
-def load(files: list[tuple[Path, str]]) -> Loaded:
-    documents, diagnostics = [], []
-    for path, kind in files:
-        try:
-            documents.append(read(path, kind))
-        except LoadProblem as problem:
-            diagnostics.append(problem.diagnostic)
-    return Loaded(documents, diagnostics)
 
 
 class LoadProblem(Exception):

@@ -34,7 +34,7 @@ from essaim.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, 
 from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_MARKER, CardMeta, Contact
 from essaim.scaffold import slugify
 from essaim.template import card_text
-from essaim.validate import validate
+from essaim.validate import validate_files
 from essaim.vocabularies import fold, vocabulary
 
 MAX_BODY_BYTES = 256 * 1024  # GitHub caps issue bodies at 65 536 characters
@@ -582,12 +582,11 @@ def check(content: Path, proposal: Proposal) -> tuple[list[Diagnostic], Card]:
         scratch_card.write_text(proposal.card_text(), encoding="utf-8")
         scratch_source.write_text(proposal.source_text(), encoding="utf-8")
         files = [(p, k) for p, k in loader.discover(content) if p.resolve() not in replaced]
-        loaded = loader.load(files + [(scratch_card, "card"), (scratch_source, "source")])
-        validation = validate(loaded.documents)
+        validation = validate_files(files + [(scratch_card, "card"), (scratch_source, "source")])
         real = {display_path(scratch_card): display_path(card_path),
                 display_path(scratch_source): display_path(source_path)}
         diagnostics = [dataclasses.replace(d, path=real[d.path])
-                       for d in loaded.diagnostics + validation.diagnostics if d.path in real]
+                       for d in validation.diagnostics if d.path in real]
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise ProposalError("la fiche tirée de la proposition ne passe pas la validation :\n"

@@ -13,11 +13,6 @@ from essaim.search import DEFAULT_ROOT, FACETS, IndexBusy, SearchIndex, facet_la
 from essaim.facets import FACET_VOCABULARIES
 from essaim.vocabularies import fold, vocabulary
 
-# Command-line option -> facet.
-FILTER_OPTIONS = {"theme": "theme", "famille": "famille", "public": "public", "region": "region",
-                  "departement": "departement", "porteur": "porteur", "territoire": "territoire",
-                  "echelle": "echelle", "statut": "statut", "evaluee": "evaluee"}
-
 
 class FilterError(Exception):
     pass
@@ -58,7 +53,7 @@ def register(commands) -> None:
     index_parser.add_argument("--index", default=str(DEFAULT_ROOT), metavar="DOSSIER", help="dossier de l'index")
     p = search_parser
     p.add_argument("mots", nargs="*", help="mots cherchés (aucun : parcourir avec les filtres)")
-    for option in FILTER_OPTIONS:
+    for option in FACETS:  # one option per facet, named after it
         p.add_argument(f"--{option}", action="append", default=[], metavar="VALEUR",
                        help=f"filtre {FACETS[option].lower()} (code ou libellé ; répétable : OU)")
     p.add_argument("--guides", action="store_true", help="cherche dans les guides au lieu des fiches")
@@ -98,8 +93,7 @@ def ensure_index(content: Path, root: Path) -> SearchIndex:
 
 def cmd_search(args) -> int:
     try:
-        filters = {facet: [resolve_filter(facet, v) for v in getattr(args, option)]
-                   for option, facet in FILTER_OPTIONS.items()}
+        filters = {facet: [resolve_filter(facet, v) for v in getattr(args, facet)] for facet in FACETS}
     except FilterError as error:
         print(f"essaim search : {error}", file=sys.stderr)
         return 2

@@ -92,19 +92,6 @@ def validate_files(files: list[tuple[Path, str]]) -> Validation:
     return Validation(checked, diagnostics)
 
 
-def validate(documents: list[Document], known_paths: set[Path] | None = None) -> Validation:
-    """Check documents; known_paths are the files links may point to (default: these documents)."""
-    checked, diagnostics = [], []
-    for document in documents:
-        result, found = check_document(document)
-        diagnostics += found
-        if result:
-            checked.append(result)
-    targets = known_paths if known_paths is not None else {d.path.resolve() for d in documents}
-    diagnostics += check_collection(checked, targets)
-    return Validation(checked, diagnostics)
-
-
 def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]]:
     report = Reporter(document)
     if not re.fullmatch(ID_PATTERN, document.id):

@@ -22,7 +22,7 @@ import re
 import shutil
 import time
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import whoosh
@@ -151,7 +151,6 @@ class Results:
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
     corrected: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _fields(doc: SearchDocument) -> dict:

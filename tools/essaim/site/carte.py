@@ -10,7 +10,8 @@ import math
 from functools import cache
 
 from essaim import geography
-from essaim.site.facets import label, options
+from essaim.facets import facet_label as label
+from essaim.site.facets import options
 from essaim.site.mapdata import _rings, departement_paths, region_shapes, view_box
 from essaim.site.markup import esc, rel
 from essaim.site.pages import count_text, front_matter, listing_path

@@ -15,7 +15,7 @@ from pathlib import Path
 from essaim.catalog import Card
 from essaim.model import CARD_SECTIONS
 from essaim.schema import SCHEMAS, schema_text
-from essaim.site.facets import label
+from essaim.facets import facet_label as label
 from essaim.site.markup import esc
 from essaim.site.pages import front_matter
 from essaim.vocabularies import vocabulary

@@ -8,8 +8,7 @@ from functools import cached_property
 
 from essaim import geography
 from essaim.catalog import Card, Catalog
-from essaim.facets import FACET_VOCABULARIES, card_departements, card_facets, card_regions
-from essaim.facets import facet_label as label
+from essaim.facets import FACET_VOCABULARIES, card_facets
 from essaim.vocabularies import vocabulary
 
 # Facets of the search page, in display order: key (Pagefind filter name, URL parameter) -> label.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from essaim import geography
 from essaim.site.carte import region_map
-from essaim.site.facets import FACETS, label, options
+from essaim.facets import facet_label as label
+from essaim.site.facets import FACETS, options
 from essaim.site.listings import value_link
 from essaim.site.markup import esc, json_for_script, rel
 from essaim.site.pages import card_list, count_text, french_date, front_matter

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from essaim import geography
 from essaim.catalog import Card
-from essaim.site.facets import label, options
+from essaim.facets import facet_label as label
+from essaim.site.facets import options
 from essaim.site.markup import esc, md_text, rel
 from essaim.site.pages import card_list, count_text, front_matter, listing_path
 from essaim.vocabularies import vocabulary

@@ -10,7 +10,7 @@ import re
 
 from essaim.catalog import LEVEL_LABELS, Card, Guide
 from essaim.model import CARD_SECTIONS
-from essaim.site.facets import label
+from essaim.facets import facet_label as label
 from essaim.site.markup import esc, md_text, obfuscated_email, rel, render_markdown, split_sections, yaml_string
 from essaim.vocabularies import vocabulary
 
