@@ -38,6 +38,8 @@ CASES = [
     ("unknown-source", "document: fts-inspir-actions-acces-aux-soins-2023", "document: rapport-inconnu",
      "source-inconnue", "document:", 15),
     ("raw-html", "## Objectifs\n", "## Objectifs\n\n<script>alert(1)</script>\n", "html-interdit", "<script>", 1),
+    ("html-tag-across-lines", "## Objectifs\n", "## Objectifs\n\n<img\nsrc=x onerror=alert(1)>\n", "html-interdit",
+     "<img", 1),
     ("javascript-link", "## Objectifs\n", "## Objectifs\n\nVoir [ici](javascript:alert(1)).\n", "lien-dangereux",
      "javascript:", 12),
     ("broken-link", "## Objectifs\n", "## Objectifs\n\nVoir [la fiche](fiche-absente.md).\n", "lien-casse",
@@ -99,6 +101,14 @@ def test_non_utf8_file_is_located(content, capsys, example_text):
     found = only(diagnostics, "encodage")
     line = line_of(example_text, "Poitiers")
     assert (found["line"], found["column"]) == (line, example_text.split("\n")[line - 1].index("Poitiers") + 6)
+
+
+def test_non_utf8_after_a_byte_order_mark_is_located_as_the_editor_shows_it(content, capsys, example_text):
+    raw = b"\xef\xbb\xbf" + example_text.encode("utf-8").replace(b"---", b"---\n# caf\xe9", 1)
+    write(content, "x.md", raw, binary=True)
+    _, diagnostics = run_validate(content, capsys)
+    found = only(diagnostics, "encodage")
+    assert (found["line"], found["column"]) == (2, 6)  # the invisible mark is not a column
 
 
 def test_file_over_one_megabyte(content, capsys, example_text):

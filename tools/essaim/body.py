@@ -1,38 +1,41 @@
-"""The Markdown body of a card or guide: sections, links and forbidden HTML."""
+"""The Markdown body of a card or guide: sections, links and forbidden HTML.
+
+The body is scanned as a whole, not line by line: code is first blanked out
+(offsets unchanged), candidates are found with plain substring search, and the
+line and column of each finding are read back from its offset.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-FENCE = re.compile(r"^\s*(```|~~~)")
-FENCES = ("```", "~~~")
-INLINE_CODE = re.compile(r"`+[^`]*`+")
+HEADING = re.compile(r"\n(#{1,6})[^\S\n]+([^\n]*)")  # searched in "\n" + text: a literal start is fast
+FENCE_LINE = re.compile(r"^[^\S\n]*(?:```|~~~).*$", re.MULTILINE)
+INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 # [text](target "title") and reference definitions [label]: target
-LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+LINK = re.compile(r"\]\([^\S\n]*<?([^)\s>]*)>?(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")
+REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")  # applied to one line
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>")
-HTML_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?/?>|<!--")
+# A tag may span lines (<img\nonerror=…>): it is looked for across them.
+HTML_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?/?>|<!--")
 UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     text: str
     line: int  # 0-based within the body
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     target: str
     line: int
     column: int  # 0-based
 
 
-@dataclass(frozen=True)
-class Html:
+class Html(NamedTuple):
     tag: str
     line: int
     column: int
@@ -47,40 +50,90 @@ class ParsedBody:
     preamble: str  # text before the first level-2 heading
 
 
-def _prose_lines(text: str):
-    """(index, line) of lines outside fenced code, inline code blanked out."""
-    in_fence = False
-    for index, line in enumerate(text.split("\n")):
-        if line.lstrip()[:3] in FENCES and FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            yield index, INLINE_CODE.sub(lambda m: " " * len(m.group()), line) if "`" in line else line
+def _spaces(text: str) -> str:
+    """The text with every character but line breaks turned into a space."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _blank(match: re.Match) -> str:
+    return _spaces(match.group())
+
+
+def prose(text: str) -> str:
+    """The text with fenced code blocks and inline code blanked out, offsets unchanged."""
+    if "```" in text or "~~~" in text:
+        fences = [m.start() for m in FENCE_LINE.finditer(text)]
+        if len(fences) % 2:
+            fences.append(len(text))  # an unclosed fence runs to the end
+        parts, position = [], 0
+        for start, end in zip(fences[::2], fences[1::2]):
+            end = text.find("\n", end)
+            end = len(text) if end < 0 else end
+            parts += [text[position:start], _spaces(text[start:end])]
+            position = end
+        text = "".join(parts) + text[position:]
+    return INLINE_CODE.sub(_blank, text) if "`" in text else text
+
+
+def _lines_with(text: str, needle: str):
+    """(offset, line) of each line containing needle, in order."""
+    position = text.find(needle)
+    while position >= 0:
+        start = text.rfind("\n", 0, position) + 1
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
+        position = text.find(needle, end)
+
+
+def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
+    """0-based (line, column) of each offset, counting line breaks once over the text."""
+    found, line, line_start, previous = {}, 0, 0, 0
+    for offset in sorted(set(offsets)):
+        breaks = text.count("\n", previous, offset)
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", previous, offset) + 1
+        found[offset] = (line, offset - line_start)
+        previous = offset
+    return found
 
 
 def parse(text: str) -> ParsedBody:
-    headings, links, html = [], [], []
-    lines = text.split("\n")
-    for index, line in _prose_lines(text):
-        if line.startswith("#"):
-            heading = HEADING.match(line)
-            if heading:
-                headings.append(Heading(len(heading.group(1)), heading.group(2), index))
-        if "]" not in line and "<" not in line:  # most lines: no link, no tag
-            continue
-        for pattern in (LINK, REFERENCE, AUTOLINK):
-            for match in pattern.finditer(line):
-                links.append(Link(match.group(1), index, match.start(1)))
-        without_autolinks = AUTOLINK.sub(lambda m: " " * len(m.group()), line)
-        for match in HTML_TAG.finditer(without_autolinks):
-            html.append(Html(match.group(1) or "!--", index, match.start()))
+    scanned = prose(text)
+    heading_at = {m.start(): m for m in HEADING.finditer("\n" + scanned)}  # start of the line in scanned
+    link_at = [(m.start(1), m.group(1)) for m in LINK.finditer(scanned)] if "](" in scanned else []
+    for start, line in _lines_with(scanned, "]:"):
+        reference = REFERENCE.match(line)
+        if reference:
+            link_at.append((start + reference.start(1), reference.group(1)))
+    tag_at = []
+    if "<" in scanned:
+        link_at += [(m.start(1), m.group(1)) for m in AUTOLINK.finditer(scanned)]
+        without_autolinks = AUTOLINK.sub(_blank, scanned)
+        tag_at = [(m.start(), m.group(1) or "!--") for m in HTML_TAG.finditer(without_autolinks)]
+    where = _locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at)])
+    headings = [Heading(len(m.group(1)), _heading_text(m.group(2)), where[start][0]) for start, m in heading_at.items()]
+    links = [Link(target, *where[offset]) for offset, target in sorted(link_at)]
+    html = [Html(tag, *where[offset]) for offset, tag in tag_at]
+    level2 = [start for start, heading in zip(heading_at, headings) if heading.level == 2]
+    return ParsedBody(headings, _sections(text, level2, headings), links, html,
+                      text[: level2[0] if level2 else len(text)].strip())
+
+
+def _heading_text(line_rest: str) -> str:
+    """A heading's text without its optional closing hashes: "Titre ##" -> "Titre"."""
+    return line_rest.rstrip().rstrip("#").rstrip()
+
+
+def _sections(text: str, level2: list[int], headings: list[Heading]) -> dict[str, str]:
+    """Each level-2 heading's text (the first one wins when a heading is repeated)."""
+    titles = [h.text for h in headings if h.level == 2]
     sections: dict[str, str] = {}
-    level2 = [h for h in headings if h.level == 2]
-    for current, following in zip(level2, level2[1:] + [None]):
-        end = following.line if following else len(lines)
-        sections.setdefault(current.text, "\n".join(lines[current.line + 1 : end]).strip())
-    preamble_end = level2[0].line if level2 else len(lines)
-    return ParsedBody(headings, sections, links, html, "\n".join(lines[:preamble_end]).strip())
+    for title, start, following in zip(titles, level2, level2[1:] + [len(text)]):
+        body_start = text.find("\n", start)
+        sections.setdefault(title, text[body_start:following].strip() if 0 <= body_start < following else "")
+    return sections
 
 
 def is_silent(section_text: str, marker: str) -> bool:

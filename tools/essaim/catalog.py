@@ -76,7 +76,7 @@ def build(validation: Validation) -> Catalog:
     for item in validation.checked:
         doc = item.document
         if doc.kind == "card":
-            by_heading = item.body.sections
+            by_heading = doc.outline.sections
             sections = {s.key: by_heading.get(s.heading, "") for s in CARD_SECTIONS}
             cards.append(Card(doc.id, doc.path, item.meta, sections))
         elif doc.kind == "guide":

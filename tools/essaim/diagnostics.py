@@ -48,12 +48,11 @@ class Diagnostic:
 
 def display_path(path: Path) -> str:
     """A path relative to the working directory when possible, as editors see it."""
-    if not path.is_absolute():
-        return os.path.normpath(path)
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return os.path.normpath(text)
+    here = os.path.join(os.getcwd(), "")
+    return text[len(here):] if text.startswith(here) else text
 
 
 def render(diagnostics: list[Diagnostic], fmt: str) -> str:

@@ -1,20 +1,23 @@
 """Stage 1 — load: read content files into documents, or into located problems.
 
-A document is the raw material of one file: its front matter (data and node
-tree, for positions) and its Markdown body. Nothing is validated here beyond
-what is needed to read the file at all.
+A document is the raw material of one file: its front matter (data, and node
+tree for positions) and its Markdown body with its outline (headings, sections,
+links, tags). Nothing is validated here beyond what is needed to read the file.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import frontmatter
 import yaml
 
+from essaim.body import ParsedBody
+from essaim.body import parse as parse_body
 from essaim.diagnostics import Diagnostic, display_path
 from essaim.yamlreader import YamlProblem, compose, load_data
 
@@ -32,10 +35,17 @@ class Document:
     body: str = ""
     front_matter_line: int = 1  # 1-based line of the first YAML line in the file
     body_line: int = 1  # 1-based line of the first body line in the file
-    display: str = field(init=False)
+    outline: ParsedBody | None = None  # the body's headings, sections, links and tags (not for sources)
 
-    def __post_init__(self):
-        self.display = display_path(self.path)
+    @cached_property
+    def display(self) -> str:
+        """The path as shown in messages."""
+        return display_path(self.path)
+
+    def __reduce__(self):
+        """Pickled as its fields only (documents checked in worker processes come back this way)."""
+        return Document, (self.path, self.kind, self.id, self.data, self.yaml_text, self.body,
+                          self.front_matter_line, self.body_line, self.outline)
 
     @cached_property
     def node(self) -> yaml.Node | None:
@@ -75,8 +85,9 @@ def _fail(path: Path, code: str, message: str, hint: str | None = None, line: in
 def read_text(path: Path) -> str:
     """The file's text in Unicode NFC (accents typed decomposed compare equal), BOM and CR removed."""
     try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if size <= MAX_BYTES else b""
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            raw = file.read() if size <= MAX_BYTES else b""
     except OSError as error:
         _fail(path, "fichier-illisible", f"fichier illisible : {error.strerror}")
     if size > MAX_BYTES:
@@ -85,15 +96,17 @@ def read_text(path: Path) -> str:
     if b"\x00" in raw:
         _fail(path, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte",
               "enregistrez la fiche en texte brut Markdown (UTF-8)")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, invisible in editors
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, error.start) + 1
         column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
         _fail(path, "encodage", f"octet {raw[error.start]:#04x} invalide en UTF-8",
               "enregistrez le fichier en UTF-8 (et non en Latin-1 ou Windows-1252)", line, column)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
@@ -115,7 +128,15 @@ def read(path: Path, kind: str) -> Document:
     first_line = text[: text.index(yaml_text)].count("\n") + 1 if yaml_text else 2
     data = _parse_yaml(path, yaml_text, first_line)
     body_line = text[: text.rindex(body)].count("\n") + 1 if body else text.count("\n") + 1
-    return Document(path, kind, doc_id, data, yaml_text, body, first_line, body_line)
+    return Document(path, kind, doc_id, data, yaml_text, body, first_line, body_line, parse_body(body))
+
+
+def read_or_diagnose(file: tuple[Path, str]) -> Document | Diagnostic:
+    """The document of a (path, kind) pair, or the diagnostic saying why it cannot be read."""
+    try:
+        return read(*file)
+    except LoadProblem as problem:
+        return problem.diagnostic
 
 
 def _parse_yaml(path: Path, text: str, first_line: int) -> dict:
@@ -127,3 +148,4 @@ def _parse_yaml(path: Path, text: str, first_line: int) -> dict:
         _fail(path, "front-matter-vide", "le bloc YAML est vide ou n'est pas une liste de clés : valeur",
               "recopiez le modèle donné par « essaim new »", first_line)
     return data
+

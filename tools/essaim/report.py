@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 
 from essaim import __version__
-from essaim import body as markdown_body
 from essaim import load as loader
 from essaim.catalog import LEVEL_LABELS, Card, Catalog
 from essaim.diagnostics import display_path
@@ -122,7 +121,7 @@ def external_links(catalog: Catalog) -> dict[str, list[str]]:
             document = loader.read(card.path, "card")
         except loader.LoadProblem:
             continue
-        for link in markdown_body.parse(document.body).links:
+        for link in document.outline.links:
             if link.target.lower().startswith(("http://", "https://")):
                 where = f"{display_path(card.path)}:{document.body_line + link.line}"
                 places.setdefault(link.target, []).append(where)

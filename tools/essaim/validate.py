@@ -9,14 +9,17 @@ Problems are collected, never raised: one bad file never stops the others.
 from __future__ import annotations
 
 import difflib
+import gc
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from essaim import body as markdown_body
-from essaim import geography
+from essaim import geography, parallel
 from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
@@ -35,7 +38,6 @@ class Checked:
 
     document: Document
     meta: BaseModel
-    body: markdown_body.ParsedBody | None
 
 
 @dataclass
@@ -72,24 +74,56 @@ class Reporter:
         self.found.append(Diagnostic(self.document.display, line, column, code, message, hint, severity))
 
 
-def validate_files(files: list[tuple[Path, str]]) -> Validation:
+def validate_files(files: list[tuple[Path, str]], workers: int | None = None) -> Validation:
     """Load and check each file, then check the set as a whole.
 
-    (Checking in several processes was measured: moving the results between processes
-    cost as much as it saved, so it is done in one.)"""
+    Files are read in worker processes when there are many of them (workers: see
+    essaim.parallel.ordered_map); reading and parsing are most of the time."""
     checked, diagnostics = [], []
-    for path, kind in files:
-        try:
-            document = load.read(path, kind)
-        except load.LoadProblem as problem:
-            diagnostics.append(problem.diagnostic)
-            continue
-        result, found = check_document(document)
-        diagnostics += found
-        if result:
-            checked.append(result)
-    diagnostics += check_collection(checked, {path.resolve() for path, _ in files})
+    with _collector_paused():
+        for document in parallel.ordered_map(load.read_or_diagnose, files, workers):
+            if isinstance(document, Diagnostic):
+                diagnostics.append(document)
+                continue
+            result, found = check_document(document)
+            diagnostics += found
+            if result:
+                checked.append(result)
+        diagnostics += check_collection(checked, [path for path, _ in files])
     return Validation(checked, diagnostics)
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while documents pile up, and what they hold set aside.
+
+    Each collection walks every object kept since the last one: with thousands of cards it
+    took a third of the validation time (measured: 11.6 s -> 8.2 s for 10,000 cards).
+    Documents hold no reference cycles, so there is nothing to collect among them: they
+    are frozen (gc.freeze) rather than walked once more when the collector comes back;
+    they are still freed as usual when no longer used."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+class _RealPaths:
+    """Absolute paths with the folders' symbolic links and .. resolved, each folder once."""
+
+    def __init__(self):
+        self.folders: dict[str, str] = {}
+
+    def __call__(self, path: Path | str) -> str:
+        folder, name = os.path.split(os.path.join(os.getcwd(), path))
+        real = self.folders.get(folder)
+        if real is None:
+            real = self.folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
 
 
 def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]]:
@@ -105,16 +139,14 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
         for item in error.errors(include_url=False):
             code, message, hint = explain(model, item)
             report.at_node(tuple(item["loc"]), code, message, hint, on_key=item["type"] == "extra_forbidden")
-    parsed = None
-    if document.kind != "source":
-        parsed = markdown_body.parse(document.body)
-        check_safety(parsed, report)
+    if document.outline:
+        check_safety(document.outline, report)
         if document.kind == "card":
-            check_sections(parsed, report)
+            check_sections(document.outline, report)
     if isinstance(meta, CardMeta):
         check_territory(meta, report)
         check_period(meta, report)
-    return (Checked(document, meta, parsed) if meta else None), report.found
+    return (Checked(document, meta) if meta else None), report.found
 
 
 def check_safety(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
@@ -195,7 +227,10 @@ def check_period(meta: CardMeta, report: Reporter) -> None:
 # --- rules across documents -------------------------------------------------
 
 
-def check_collection(checked: list[Checked], known_paths: set[Path]) -> list[Diagnostic]:
+def check_collection(checked: list[Checked], paths: list[Path]) -> list[Diagnostic]:
+    """Rules across documents; paths are all the files read, readable or not (link targets)."""
+    real_path = _RealPaths()
+    known_paths = {real_path(path) for path in paths}
     found: list[Diagnostic] = []
     found += _duplicate_ids(checked)
     found += _probable_duplicates([c for c in checked if isinstance(c.meta, CardMeta)])
@@ -208,7 +243,7 @@ def check_collection(checked: list[Checked], known_paths: set[Path]) -> list[Dia
                     report.at_node(("sources", index, "document"), "source-inconnue",
                                    f"document source « {ref.document} » inconnu",
                                    "décrivez-le d'abord dans content/sources/<identifiant>.yaml")
-            _check_links(item, known_paths, report)
+            _check_links(item, known_paths, real_path, report)
         found += report.found
     return found
 
@@ -251,9 +286,9 @@ def _probable_duplicates(cards: list[Checked]) -> list[Diagnostic]:
     return found
 
 
-def _check_links(item: Checked, known_paths: set[Path], report: Reporter) -> None:
-    base = item.document.path.resolve().parent
-    for link in item.body.links:
+def _check_links(item: Checked, known_paths: set[str], real_path: _RealPaths, report: Reporter) -> None:
+    base = os.path.dirname(item.document.path)
+    for link in item.document.outline.links:
         target = link.target
         if not target or target.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
             continue
@@ -262,7 +297,6 @@ def _check_links(item: Checked, known_paths: set[Path], report: Reporter) -> Non
             report.at_body(link.line, link.column, "lien-interne", f"lien interne « {target} » non pris en charge",
                            "pointez vers le fichier Markdown, par exemple ../guides/mediation-en-sante.md")
             continue
-        resolved = (base / PurePosixPath(path_part)).resolve()
-        if resolved not in known_paths:
+        if real_path(os.path.join(base, path_part)) not in known_paths:
             report.at_body(link.line, link.column, "lien-casse", f"le lien « {target} » ne mène à aucune fiche ni aucun guide",
                            "vérifiez le nom du fichier (« essaim list » donne les identifiants)")

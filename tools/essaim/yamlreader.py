@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import yaml
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Events only need a parser: libyaml's bare one when installed (no constructor to set up).
+EventParser = yaml.cyaml.CParser if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
@@ -51,6 +53,9 @@ def compose(text: str) -> yaml.Node | None:
 
 _NO_KEY = object()
 _E = yaml.events
+_SCALAR, _MAPPING, _SEQUENCE = _E.ScalarEvent, _E.MappingStartEvent, _E.SequenceStartEvent
+_ENDS = (_E.MappingEndEvent, _E.SequenceEndEvent)
+_is_int = INT.fullmatch
 
 
 def load_data(text: str):
@@ -58,81 +63,82 @@ def load_data(text: str):
 
     Same rules as compose + construct (plain scalars resolved as above, aliases, explicit
     tags and duplicate keys refused, each with its position); positions of later problems
-    come from `compose`, run only when one must be reported."""
-    stack: list = []
-    keys: list = []
-    root = None
+    come from `compose`, run only when one must be reported. The loop is written flat
+    because it runs for every event of every card."""
+    parser = EventParser(text)
+    next_event = parser.get_event
+    root = container = None  # the collection being filled
+    key = _NO_KEY  # in a mapping: the key waiting for its value
+    outer: list = []  # enclosing (container, key) pairs
     documents = 0
     try:
-        for event in yaml.parse(text, Loader=FrontMatterLoader):
+        while True:
+            event = next_event()
             kind = type(event)
-            if kind is _E.ScalarEvent:
-                _refuse_tag(event)
-                value = _scalar(event)
-            elif kind is _E.MappingStartEvent or kind is _E.SequenceStartEvent:
-                _refuse_tag(event)
-                value = {} if kind is _E.MappingStartEvent else []
-            elif kind is _E.MappingEndEvent or kind is _E.SequenceEndEvent:
-                if kind is _E.MappingEndEvent:
-                    keys.pop()
-                stack.pop()
+            if kind is _SCALAR:
+                if event.tag is not None and event.tag != "!":
+                    raise _tag_problem(event)
+                value = event.value
+                if event.implicit[0]:  # plain scalar: YAML 1.2's core schema, narrowed
+                    if value == "true" or value == "false":
+                        value = value == "true"
+                    elif value in NULLS:
+                        value = None
+                    elif _is_int(value):
+                        value = int(value)
+            elif kind is _MAPPING or kind is _SEQUENCE:
+                if event.tag is not None and event.tag != "!":
+                    raise _tag_problem(event)
+                value = {} if kind is _MAPPING else []
+            elif kind in _ENDS:
+                container, key = outer.pop()
                 continue
             elif kind is _E.AliasEvent:
                 raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-alias",
                                   "les ancres et alias YAML (& et *) ne sont pas acceptés",
                                   "recopiez la valeur au lieu d'y faire référence")
-            else:
-                if kind is _E.DocumentStartEvent:
-                    documents += 1
-                    if documents > 1:
-                        raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-syntaxe",
-                                          "YAML illisible : plusieurs documents dans l'en-tête")
+            elif kind is _E.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-syntaxe",
+                                      "YAML illisible : plusieurs documents dans l'en-tête")
                 continue
-            if not stack:
+            elif kind is _E.StreamEndEvent:
+                return root
+            else:
+                continue
+            if container is None:
                 root = value
-            elif type(stack[-1]) is list:
-                stack[-1].append(value)
-            elif keys[-1] is _NO_KEY:
-                if isinstance(value, (dict, list)):
+            elif type(container) is list:
+                container.append(value)
+            elif key is _NO_KEY:
+                if kind is not _SCALAR:
                     raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-valeur",
                                       "une clé YAML doit être un simple mot")
-                if value in stack[-1]:
+                if value in container:
                     raise YamlProblem(event.start_mark.line, event.start_mark.column, "cle-dupliquee",
                                       f"la clé « {value} » apparaît deux fois",
                                       "gardez une seule occurrence de cette clé")
-                keys[-1] = value
+                key = value
                 continue
             else:
-                stack[-1][keys[-1]] = value
-                keys[-1] = _NO_KEY
-            if isinstance(value, (dict, list)):
-                stack.append(value)
-                if type(value) is dict:
-                    keys.append(_NO_KEY)
+                container[key] = value
+                key = _NO_KEY
+            if kind is not _SCALAR:
+                outer.append((container, key))
+                container, key = value, _NO_KEY
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error) from error
     except yaml.YAMLError as error:
         raise YamlProblem(0, 0, "yaml-syntaxe", f"YAML illisible : {error}") from error
-    return root
+    finally:
+        parser.dispose()
 
 
-def _scalar(event):
-    value = event.value
-    if event.implicit[0]:  # plain scalar: resolved as YAML 1.2's core schema, narrowed
-        if value in ("true", "false"):
-            return value == "true"
-        if value in NULLS:
-            return None
-        if INT.fullmatch(value):
-            return int(value)
-    return value
-
-
-def _refuse_tag(event) -> None:
-    if event.tag not in (None, "!"):
-        raise YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-valeur",
-                          f"valeur YAML non acceptée : balise « {event.tag} »",
-                          "retirez la balise (!!…) : une fiche ne contient que du texte, des nombres et des listes")
+def _tag_problem(event) -> YamlProblem:
+    return YamlProblem(event.start_mark.line, event.start_mark.column, "yaml-valeur",
+                       f"valeur YAML non acceptée : balise « {event.tag} »",
+                       "retirez la balise (!!…) : une fiche ne contient que du texte, des nombres et des listes")
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
