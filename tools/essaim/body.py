@@ -49,6 +49,16 @@ class ParsedBody:
     html: list[Html]
     preamble: str  # text before the first level-2 heading
 
+    def __reduce__(self):
+        """Pickled with plain tuples (named tuples pickle one by one, slowly), rebuilt on arrival."""
+        return _rebuild, (list(map(tuple, self.headings)), self.sections, list(map(tuple, self.links)),
+                          list(map(tuple, self.html)), self.preamble)
+
+
+def _rebuild(headings, sections, links, html, preamble) -> ParsedBody:
+    return ParsedBody(list(map(Heading._make, headings)), sections, list(map(Link._make, links)),
+                      list(map(Html._make, html)), preamble)
+
 
 def _spaces(text: str) -> str:
     """The text with every character but line breaks turned into a space."""
