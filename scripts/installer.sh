@@ -13,6 +13,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${extras}"
+# Compile the package's modules once: an editable install does not, and where
+# PYTHONDONTWRITEBYTECODE is set every command would recompile them (~0.2 s each start).
+.venv/bin/python -m compileall -q tools/essaim
 if [ -n "$extras" ] && [ -f scripts/installer-navigateur.sh ]; then
   bash scripts/installer-navigateur.sh
 fi

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 HEADING = re.compile(r"\n(#{1,6})[^\S\n]+([^\n]*)")  # searched in "\n" + text: a literal start is fast
@@ -56,8 +57,12 @@ class ParsedBody:
 
 
 def _rebuild(headings, sections, links, html, preamble) -> ParsedBody:
-    return ParsedBody(list(map(Heading._make, headings)), sections, list(map(Link._make, links)),
-                      list(map(Html._make, html)), preamble)
+    return ParsedBody(_retype(Heading, headings), sections, _retype(Link, links), _retype(Html, html), preamble)
+
+
+def _retype(kind: type, rows: list[tuple]) -> list:
+    """Plain tuples as named tuples of kind (tuple.__new__ directly: no Python call per row)."""
+    return list(map(partial(tuple.__new__, kind), rows))
 
 
 def _spaces(text: str) -> str:

@@ -21,6 +21,7 @@ from essaim.vocabularies import vocabulary
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+_DATE = re.compile(DATE_PATTERN)
 
 
 # --- body sections -------------------------------------------------------
@@ -132,7 +133,7 @@ def _check_phone(value: str) -> str:
 
 
 def _check_date(value: str) -> str:
-    if not re.fullmatch(DATE_PATTERN, value):
+    if not _DATE.fullmatch(value):
         raise PydanticCustomError(
             "date-invalide", "date invalide « {value} »",
             {"value": value, "hint": "écrivez AAAA, AAAA-MM ou AAAA-MM-JJ entre guillemets, par exemple \"2022-12\""},

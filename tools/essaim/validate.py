@@ -117,9 +117,10 @@ class _RealPaths:
 
     def __init__(self):
         self.folders: dict[str, str] = {}
+        self.here = os.getcwd()
 
     def __call__(self, path: Path | str) -> str:
-        folder, name = os.path.split(os.path.join(os.getcwd(), path))
+        folder, name = os.path.split(os.path.join(self.here, path))
         real = self.folders.get(folder)
         if real is None:
             real = self.folders[folder] = os.path.realpath(folder)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-import yaml
+from essaim.yamlreader import load_data
 
 # Vocabulary name -> data file. The names are those used by the card model.
 VOCABULARY_FILES = {
@@ -93,7 +93,7 @@ def _term(entry: dict) -> Term:
 @cache
 def vocabulary(name: str) -> Vocabulary:
     text = resources.files("essaim").joinpath("data", "vocabularies", VOCABULARY_FILES[name]).read_text("utf-8")
-    return Vocabulary(name, tuple(_term(e) for e in yaml.safe_load(text)))
+    return Vocabulary(name, tuple(_term(e) for e in load_data(text)))
 
 
 def all_vocabularies() -> dict[str, Vocabulary]:

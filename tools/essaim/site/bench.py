@@ -1,6 +1,9 @@
 """Site benchmark: build a site of N synthetic cards, weigh its pages and a first filtered search.
 
-    python -m essaim.site.bench [--taille 1000] [--ecrire]
+    python -m essaim.site.bench [--tailles 250 500 1000 2000] [--ecrire]
+
+With several sizes, a table shows the build time per 1,000 cards at each size: it stays flat
+when the build is linear in the number of cards. The detailed figures are those of the largest.
 
 --ecrire replaces the « site » section of docs/benchmarks.md (between <!-- bench:site --> and
 <!-- /bench:site -->), keeping the others. The search is measured in Debian's Chromium (Playwright)
@@ -101,7 +104,8 @@ def measure_search(site: Path, region: str, text: str = "médiation") -> dict | 
             "largest": sorted(((k.split("/", 3)[3], v) for k, v in search.items()), key=lambda kv: -kv[1])[:4]}
 
 
-def report_markdown(row: dict, search: dict | None, machine: str) -> str:
+def report_markdown(rows: list[dict], search: dict | None, machine: str) -> str:
+    row = rows[-1]
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in row["steps"].items())
     lines = [
         f"### Site (mkdocs + Pagefind) — mesuré le {date.today().isoformat()}",
@@ -127,12 +131,33 @@ def report_markdown(row: dict, search: dict | None, machine: str) -> str:
             f"{search['page_gz_kb']:.0f} Ko | |",
         ]
     lines += ["", f"Étapes : {steps}."]
+    if len(rows) > 1:
+        lines += ["", *linearity_table(rows)]
     if search:
         largest = ", ".join(f"`{name}` {size / 1024:.0f} Ko" for name, size in search["largest"])
         lines += ["", f"Recherche mesurée dans Chromium (cache vide, `http.server` sans compression) : « médiation » "
                       f"avec un filtre de région, {search['requests']} requêtes, affichée en {search['seconds']:.1f} s "
                       f"(« {search['status']} »). Plus gros fichiers : {largest}."]
     return "\n".join(lines + [""])
+
+
+def linearity_table(rows: list[dict]) -> list[str]:
+    """Build time per 1,000 cards at each size, step by step: flat columns mean a linear build."""
+    steps = list(rows[-1]["steps"])
+    per_thousand = [row["build_s"] * 1000 / row["size"] for row in rows]
+    lines = [
+        "Linéarité : temps de construction rapporté à 1 000 fiches, pour chaque taille de base (colonnes "
+        "constantes = construction proportionnelle au nombre de fiches).",
+        "",
+        "| Fiches | Construction (s) | Pour 1 000 fiches (s) | " + " | ".join(f"{s} (s / 1 000)" for s in steps) + " |",
+        "|---:|---:|---:|" + "---:|" * len(steps),
+    ]
+    for row, scaled in zip(rows, per_thousand):
+        cells = " | ".join(f"{row['steps'].get(s, 0) * 1000 / row['size']:.1f}" for s in steps)
+        lines.append(f"| {format(row['size'], ',').replace(',', ' ')} | {row['build_s']:.1f} | {scaled:.1f} | {cells} |")
+    ratio = per_thousand[-1] / per_thousand[0]
+    lines += ["", f"Temps par fiche de la plus grande base rapporté à celui de la plus petite : {ratio:.2f}."]
+    return lines
 
 
 def write_report(path: Path, section: str) -> None:
@@ -148,20 +173,25 @@ def write_report(path: Path, section: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m essaim.site.bench", description="Mesure la construction du site.")
-    parser.add_argument("--taille", type=int, default=1000, help="nombre de fiches synthétiques (défaut : 1000)")
+    parser.add_argument("--tailles", type=int, nargs="+", default=[1000],
+                        help="nombres de fiches synthétiques, du plus petit au plus grand (défaut : 1000)")
     parser.add_argument("--content", default="content", help="dossier des contenus (défaut : ./content)")
     parser.add_argument("--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as folder:
-        row = build_synthetic(Path(args.content), args.taille, Path(folder) / "site", Path("mkdocs.yml"))
-        search = measure_search(row["site"], row["region"])
+    rows = []
+    for size in sorted(args.tailles):
+        print(f"Construction de {size} fiches…", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append(build_synthetic(Path(args.content), size, Path(folder) / "site", Path("mkdocs.yml")))
+            search = measure_search(rows[-1]["site"], rows[-1]["region"]) if size == max(args.tailles) else None
     machine = (f"{os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.machine()}, charge moyenne "
                f"au départ {load:.1f} (les temps varient avec la charge : autres travaux sur les deux cœurs)")
-    section = report_markdown(row, search, machine)
+    section = report_markdown(rows, search, machine)
     print(section)
     if args.ecrire:
         write_report(Path("docs/benchmarks.md"), section)
+    row = rows[-1]
     met = row["build_s"] <= TARGETS["build_s"] and row["card_max_kb"] <= TARGETS["card_kb"] and (
         search is None or search["search_kb"] <= TARGETS["search_kb"])
     print("Cibles atteintes." if met else "Cibles NON atteintes.", file=sys.stderr)
