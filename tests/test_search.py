@@ -7,6 +7,8 @@ import unicodedata
 
 import pytest
 
+from conftest import CONTENT
+
 from essaim.catalog import open_catalog
 from essaim.cli import main
 from essaim.search import SearchIndex, analyze, index_catalog
@@ -161,3 +163,43 @@ def test_corrupt_or_old_index_is_rebuilt(content, tmp_path):
 
 def test_similar_cards(base):
     assert "mediation-rurale-gard" in base.similar("mediation-rennes")
+
+
+def test_similar_cards_rank_as_whoosh_more_like_on_the_real_base(tmp_path):
+    """The budgeted computation gives whoosh's own more_like ranking where the budget is not reached."""
+    from essaim.search.facets import members
+
+    catalog, _ = open_catalog(CONTENT)
+    index_catalog(catalog, tmp_path / "index", rebuild=True)
+    index = SearchIndex(tmp_path / "index")
+    _, searcher, _, kinds = index._reader()
+    actions = set(members(kinds["action"]))
+    for card in catalog.cards[::7]:
+        docnum = searcher.document_number(id=card.id)
+        expected = [hit["id"] for hit in searcher.more_like(docnum, "body", top=5, numterms=20, filter=actions)]
+        assert index.similar(card.id) == expected
+
+
+def test_similar_cards_read_a_bounded_number_of_postings(tmp_path, monkeypatch):
+    """However frequent a card's words, its similar cards read at most SIMILAR_POSTINGS postings:
+    the whole catalog's similar cards cost time linear in its size."""
+    from essaim.search import engine
+
+    catalog, _ = open_catalog(CONTENT)
+    index_catalog(catalog, tmp_path / "index", rebuild=True)
+    monkeypatch.setattr(engine, "SIMILAR_POSTINGS", 60)
+    read: list[int] = []
+    original = engine.SearchIndex._field_scores
+
+    def counting(self, searcher, name, term):
+        scores = original(self, searcher, name, term)
+        read.append(len(scores))
+        return scores
+
+    monkeypatch.setattr(engine.SearchIndex, "_field_scores", counting)
+    index = SearchIndex(tmp_path / "index")
+    for card in catalog.cards[:20]:
+        read.clear()
+        found = index.similar(card.id)
+        assert sum(read) <= 60
+        assert len(found) <= 5 and card.id not in found

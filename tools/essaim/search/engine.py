@@ -44,6 +44,9 @@ INDEX_FORMAT = 7
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
+SIMILAR_TERMS = 20  # distinctive terms of a card that make up its "similar cards" query
+SIMILAR_CANDIDATE_TERMS = 60  # terms considered, rarer ones standing in for those over budget
+SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
 MORE_STOPWORDS = {"les", "cet", "cette", "dont", "leurs", "plus", "tout", "tous", "toutes", "sans", "comme"}
 
@@ -302,16 +305,24 @@ class SearchIndex:
         if term not in cache:
             scores: dict[int, float] = {}
             for name, boost in FIELD_BOOSTS.items():
-                if (name, term) not in searcher.reader():
-                    continue
+                for docnum, score in self._field_scores(searcher, name, term).items():
+                    scores[docnum] = scores.get(docnum, 0.0) + boost * score
+            cache[term] = scores
+        return cache[term]
+
+    def _field_scores(self, searcher, name: str, term: str) -> dict[int, float]:
+        """Document -> score of one analysed term in one field (cached)."""
+        cache, key = self._reading[5], ("field", name, term)
+        if key not in cache:
+            scores: dict[int, float] = {}
+            if (name, term) in searcher.reader():
                 matcher = searcher.postings(name, term)
                 scorer = searcher.weighting.scorer(searcher, name, term)
                 while matcher.is_active():
-                    docnum = matcher.id()
-                    scores[docnum] = scores.get(docnum, 0.0) + boost * scorer.score(matcher)
+                    scores[matcher.id()] = scorer.score(matcher)
                     matcher.next()
-            cache[term] = scores
-        return cache[term]
+            cache[key] = scores
+        return cache[key]
 
     def _alternative(self, searcher, terms: list[str]) -> tuple[int, dict[int, float]]:
         """Documents holding every term of an alternative (a word or a synonym phrase), with scores."""
@@ -393,14 +404,39 @@ class SearchIndex:
                    facets=stored["facet_values"])
 
     def similar(self, doc_id: str, count: int = 5) -> list[str]:
-        """The ids of the cards closest to one card, by the distinctive terms of its text."""
+        """The ids of the cards closest to one card, by the distinctive terms of its text.
+
+        The same ranking as whoosh's more_like (the card's key terms, Bo1 model, each
+        weighting its BM25F score), computed from the cached per-term scores, within a
+        budget: a card's terms may read at most SIMILAR_POSTINGS postings in all, rarer
+        terms first when the frequent ones do not fit. The work per card is thus bounded
+        and similar cards for the whole catalog cost time linear in its size."""
         _, searcher, _, kinds = self._reader()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
-        actions = members(kinds.get("action", 0))
-        hits = searcher.more_like(docnum, "body", top=count, numterms=20, filter=actions)
-        return [hit["id"] for hit in hits]
+        totals: dict[int, float] = {}
+        budget, used = SIMILAR_POSTINGS, 0
+        for word, weight in searcher.key_terms([docnum], "body", numterms=SIMILAR_CANDIDATE_TERMS, normalize=False):
+            frequency = searcher.doc_frequency("body", word)
+            if frequency > budget:
+                continue
+            budget, used = budget - frequency, used + 1
+            for other, score in self._field_scores(searcher, "body", word).items():
+                totals[other] = totals.get(other, 0.0) + weight * score
+            if used == SIMILAR_TERMS:
+                break
+        actions = self._members(kinds.get("action", 0))
+        candidates = [d for d in totals if d != docnum and d in actions]
+        ranked = heapq.nlargest(count, candidates, key=lambda d: (totals[d], -d))
+        return [searcher.stored_fields(d)["id"] for d in ranked]
+
+    def _members(self, bits: int) -> frozenset[int]:
+        """The documents of a bitmask, as a set (cached)."""
+        cache = self._reading[5]
+        if ("members", bits) not in cache:
+            cache[("members", bits)] = frozenset(members(bits))
+        return cache[("members", bits)]
 
     def document_count(self) -> int:
         return self._reader()[1].doc_count()
