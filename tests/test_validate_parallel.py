@@ -71,3 +71,13 @@ def test_work_is_shared_between_processes_only_when_it_is_safe(monkeypatch):
 
 def test_few_items_stay_in_this_process():
     assert set(parallel.ordered_map(_pid, list(range(parallel.PARALLEL_FROM - 1)))) == {os.getpid()}
+
+
+def _pids_inside_a_worker(_item) -> set[int]:
+    return set(parallel.ordered_map(_pid, list(range(8)), workers=2))
+
+
+def test_a_pool_worker_does_the_work_itself(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    for inner in parallel.ordered_map(_pids_inside_a_worker, [0, 1], workers=2):
+        assert len(inner) == 1 and os.getpid() not in inner

@@ -26,11 +26,12 @@ def ordered_map(function: Callable[[Item], Result], items: list[Item], workers: 
 
     workers: how many processes (default: one per processor, up to MAX_WORKERS, from
     PARALLEL_FROM items on). Forking is only safe in a process running a single thread;
-    otherwise, and where the system cannot fork, everything runs here. function must be
-    defined at module level and its results picklable."""
+    otherwise, where the system cannot fork, and inside a pool's worker, everything runs
+    here. function must be defined at module level and its results picklable."""
     if workers is None:
         workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS) if len(items) >= PARALLEL_FROM else 1
-    can_fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    can_fork = ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+                and not multiprocessing.current_process().daemon)  # a pool's worker may not start processes
     if workers <= 1 or not can_fork:
         yield from map(function, items)
         return
