@@ -75,3 +75,13 @@ def test_no_traceback_on_a_directory_given_as_file(content, capsys):
     (content / "actions" / "dossier.md").mkdir()
     exit_code, diagnostics = run_validate(content, capsys)
     assert exit_code == 1 and diagnostics[0]["code"] == "fichier-illisible"
+
+
+def test_commands_that_never_search_do_not_load_the_search_engine():
+    """whoosh is imported by index, search and build only: every other command starts faster."""
+    probe = ("import sys; from essaim.cli import parser, main; parser(); "
+             "main(['--content', sys.argv[1], 'validate']); print('whoosh' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe, str(CONTENT)], capture_output=True, text=True,
+                          cwd=CONTENT.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "False"

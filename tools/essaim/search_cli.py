@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from essaim import geography
 from essaim.catalog import open_catalog
 from essaim.diagnostics import render
-from essaim.search import DEFAULT_ROOT, FACETS, IndexBusy, SearchIndex, facet_label, index_catalog
+from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.facets import FACET_VOCABULARIES
 from essaim.vocabularies import fold, vocabulary
+
+if TYPE_CHECKING:
+    from essaim.search.engine import SearchIndex
 
 
 class FilterError(Exception):
@@ -64,6 +68,8 @@ def register(commands) -> None:
 
 
 def cmd_index(args) -> int:
+    from essaim.search import IndexBusy, index_catalog
+
     catalog, validation = open_catalog(Path(args.content))
     if validation.errors:
         print(render(validation.errors, "text"))
@@ -82,6 +88,8 @@ def cmd_index(args) -> int:
 
 
 def ensure_index(content: Path, root: Path) -> SearchIndex:
+    from essaim.search import SearchIndex, index_catalog
+
     search_index = SearchIndex(root)
     reason = search_index.stale_reason()
     if reason:
