@@ -66,6 +66,14 @@ def test_card_pages_have_similar_actions_from_the_search_index(real_site):
     assert block.count("<li>") == 5
 
 
+def test_a_contact_with_two_numbers_shows_both(real_site):
+    site, _, _ = real_site
+    page = (site / "actions" / "mediation-sante-vallee-ceze" / "index.html").read_text(encoding="utf-8")
+    contacts = page.split('class="essaim-contacts"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="tel:0689473853"' in contacts and 'href="tel:0430380205"' in contacts
+    assert contacts.count('<li class="essaim-contact">') == 1  # one person, not two copies
+
+
 def test_card_pages_stay_under_150_kb(real_site):
     site, catalog, _ = real_site
     sizes = {card.id: (site / "actions" / card.id / "index.html").stat().st_size for card in catalog.cards}
@@ -134,13 +142,14 @@ def test_personal_contact_fields_are_exported_only_when_allowed():
     catalog, _ = open_catalog(ROOT / "content")
     card = catalog.cards[0]
     shared = Contact.model_validate({"nom": "Ada Exemple", "fonction": "Coordinatrice", "structure": "Ville",
-                                     "email": "ada@exemple.fr", "exportable": True})
+                                     "email": "ada@exemple.fr", "telephone": ["05 49 00 00 01", "06 12 34 56 78"],
+                                     "exportable": True})
     private = Contact.model_validate({"nom": "Bob Prive", "fonction": "Médiateur", "structure": "CCAS",
                                       "email": "bob@prive.fr", "telephone": "05 49 52 36 15"})
     card.meta = card.meta.model_copy(update={"contacts": [shared, private]})
     site = Site(catalog)
     text = actions_json(site) + actions_csv(site)
-    assert "ada@exemple.fr" in text and "Ada Exemple" in text
+    assert "ada@exemple.fr" in text and "Ada Exemple" in text and "05 49 00 00 01 ; 06 12 34 56 78" in text
     assert "bob@prive.fr" not in text and "Bob Prive" not in text and "05 49 52 36 15" not in text
     assert "Médiateur" in text and "CCAS" in text
 

@@ -68,6 +68,18 @@ def test_bad_card_is_located(content, capsys, example_text, case, old, new, code
     assert found["hint"], "chaque erreur porte un conseil"
 
 
+def test_telephone_takes_one_number_or_a_list_and_each_is_checked(content, capsys, example_text):
+    write(content, "deux.md", example_text.replace("telephone: 05 49 52 36 15", 'telephone: ["05 49 52 36 15", "05 49 52"]', 1))
+    write(content, "un.md", example_text.replace("telephone: 05 49 52 36 15", "telephone: 05 49 52 36 15", 1))
+    exit_code, diagnostics = run_validate(content, capsys)
+    found = only(diagnostics, "telephone-invalide")
+    assert exit_code == 1 and found["path"].endswith("deux.md") and "« 05 49 52 »" in found["message"]
+    line = line_of(example_text, "telephone: 05 49 52 36 15")
+    written = '    telephone: ["05 49 52 36 15", "05 49 52"]'
+    assert (found["line"], found["column"]) == (line, written.index('"05 49 52"') + 1)  # the second number
+    assert not [d for d in diagnostics if d["path"].endswith("un.md") and d["code"] != "doublon-probable"]
+
+
 def test_misspelled_theme_suggests_the_right_value(content, capsys, example_text):
     write(content, "x.md", example_text.replace("accompagnement_parcours", "mediaton", 1))
     _, diagnostics = run_validate(content, capsys)

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import email_validator
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler,
+                      GetJsonSchemaHandler, WithJsonSchema)
 from pydantic_core import PydanticCustomError, core_schema
 
 from essaim import geography
@@ -163,6 +164,17 @@ Status = Annotated[str, VocabularyTerm("statuts")]
 Text = Annotated[str, Field(min_length=1)]
 
 
+def _one_or_many(value):
+    """telephone: one number, or a list when the source gives several; none when empty."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+PhoneNumbers = Annotated[list[Phone], BeforeValidator(_one_or_many), WithJsonSchema({"anyOf": [
+    {"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}, {"type": "null"}]})]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, validate_by_alias=True)
 
@@ -220,7 +232,8 @@ class Contact(Strict):
     role: Text | None = Field(None, alias="fonction", description="Fonction.")
     organisation: Text | None = Field(None, alias="structure", description="Structure.")
     email: Email | None = Field(None, description="Adresse électronique publiée par la source.")
-    phone: Phone | None = Field(None, alias="telephone", description="Téléphone publié par la source.")
+    phones: PhoneNumbers = Field(default_factory=list, alias="telephone",
+                                 description="Téléphone publié par la source ; une liste quand elle en donne plusieurs.")
     open_data: bool = Field(False, alias="exportable",
                             description="true si la personne accepte que ce contact figure dans les données ouvertes.")
 

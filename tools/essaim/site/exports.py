@@ -66,7 +66,7 @@ COLUMNS = {
 def contact_record(contact) -> dict:
     record = {"fonction": contact.role, "structure": contact.organisation}
     if contact.open_data:
-        record.update({"nom": contact.name, "email": contact.email, "telephone": contact.phone})
+        record.update({"nom": contact.name, "email": contact.email, "telephone": " ; ".join(contact.phones)})
     return {k: v for k, v in record.items() if v}
 
 

@@ -172,9 +172,9 @@ def _contacts(card: Card) -> str:
             parts.append(
                 f'<span class="essaim-courriel" data-courriel="{esc(encoded)}" data-nom="{esc(contact.name or "")}">'
                 f'<span class="essaim-courriel__texte">{esc(readable)}</span></span>')
-        if contact.phone:
-            digits = "".join(ch for ch in contact.phone if ch.isdigit() or ch == "+")
-            parts.append(f'<a class="essaim-tel" href="tel:{esc(digits)}">{esc(contact.phone)}</a>')
+        for phone in contact.phones:
+            digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+            parts.append(f'<a class="essaim-tel" href="tel:{esc(digits)}">{esc(phone)}</a>')
         items.append(f'<li class="essaim-contact">{"<br>".join(parts)}</li>')
     return f'<ul class="essaim-contacts" data-pagefind-ignore>{"".join(items)}</ul>'
 
