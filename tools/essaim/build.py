@@ -25,6 +25,7 @@ import yaml
 
 from essaim.catalog import Catalog
 from essaim.locking import exclusive
+from essaim.parallel import can_fork
 
 DOCS_DIR = Path("build/docs")
 SITE_DIR = Path("build/site")
@@ -72,10 +73,6 @@ def _similar_chunk(root: str, ids: list[str]) -> dict[str, list[str]]:
         return {card_id: index.similar(card_id, SIMILAR) for card_id in ids}
     finally:
         index.close()
-
-
-def _can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _index(catalog: Catalog, root: Path) -> bool:
@@ -144,7 +141,7 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
     repo_url, edit_base = repository_links(settings)
     site = Site(safe_catalog(catalog), {}, repo_url, edit_base)
     start = time.perf_counter()
-    if len(site.catalog.cards) >= PARALLEL_FROM and _can_fork():
+    if len(site.catalog.cards) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and can_fork():
         # Two processes: the child builds the index while this one renders the pages that do not need it;
         # then both compute the similar cards, batch by batch.
         context = multiprocessing.get_context("fork")

@@ -7,7 +7,6 @@ processes costs more than it saves, so the work stays in this process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -25,20 +24,30 @@ def ordered_map(function: Callable[[Item], Result], items: list[Item], workers: 
     """function(item) for each item, in order; in forked workers when there are many items.
 
     workers: how many processes (default: one per processor, up to MAX_WORKERS, from
-    PARALLEL_FROM items on). Forking is only safe in a process running a single thread;
-    otherwise, where the system cannot fork, and inside a pool's worker, everything runs
-    here. function must be defined at module level and its results picklable."""
+    PARALLEL_FROM items on). Where forking is not possible or not safe (see can_fork),
+    everything runs here. function must be defined at module level and its results picklable."""
     if workers is None:
         workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS) if len(items) >= PARALLEL_FROM else 1
-    can_fork = ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-                and not multiprocessing.current_process().daemon)  # a pool's worker may not start processes
-    if workers <= 1 or not can_fork:
+    if workers <= 1 or not can_fork():
         yield from map(function, items)
         return
+    import multiprocessing
+
     chunks = [(function, items[start : start + CHUNK]) for start in range(0, len(items), CHUNK)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for results in pool.imap(_run_chunk, chunks):
             yield from results
+
+
+def can_fork() -> bool:
+    """True where worker processes can be forked safely: the system forks, this process runs
+    a single thread (a fork beside other threads may deadlock), and it is not itself a pool's
+    worker (those may not start processes). multiprocessing is imported only when asked, so
+    that commands which never start processes do not pay for it at start-up."""
+    import multiprocessing
+
+    return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)
 
 
 def _run_chunk(task: tuple[Callable, list]) -> list:

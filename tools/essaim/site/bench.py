@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     rows, search = [], None
     sizes = sorted(args.tailles)
-    searched = TARGET_SIZE if TARGET_SIZE in sizes else sizes[-1]
+    searched = detailed([{"size": size} for size in sizes])["size"]  # search measured where targets apply
     for size in sizes:
         print(f"Construction de {size} fiches…", file=sys.stderr)
         with tempfile.TemporaryDirectory() as folder:
