@@ -172,8 +172,9 @@ def test_similar_cards_rank_as_whoosh_more_like_on_the_real_base(tmp_path):
     catalog, _ = open_catalog(CONTENT)
     index_catalog(catalog, tmp_path / "index", rebuild=True)
     index = SearchIndex(tmp_path / "index")
-    _, searcher, _, kinds = index._reader()
-    actions = set(members(kinds["action"]))
+    reading = index._reader()
+    searcher = reading.searcher
+    actions = set(members(reading.kinds["action"]))
     for card in catalog.cards[::7]:
         docnum = searcher.document_number(id=card.id)
         expected = [hit["id"] for hit in searcher.more_like(docnum, "body", top=5, numterms=20, filter=actions)]
@@ -191,8 +192,8 @@ def test_similar_cards_read_a_bounded_number_of_postings(tmp_path, monkeypatch):
     read: list[int] = []
     original = engine.SearchIndex._field_scores
 
-    def counting(self, searcher, name, term):
-        scores = original(self, searcher, name, term)
+    def counting(self, reading, name, term):
+        scores = original(self, reading, name, term)
         read.append(len(scores))
         return scores
 

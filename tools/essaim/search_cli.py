@@ -124,15 +124,25 @@ def as_json(results) -> dict:
                      "departement": h.facets.get("departement", []), "themes": h.facets.get("theme", []),
                      "score": h.score, "url": h.url} for h in results.hits],
         "facets": results.facets,
+        "complete": results.complete,
+        "corrections": {"corrected": results.corrected, "query": results.suggestion},
+        "suggestions": [{"facet": s.facet, "value": s.value, "label": facet_label(s.facet, s.value), "count": s.count}
+                        for s in results.suggestions],
+        "ignored": results.ignored,
     }
 
 
 def print_results(results, filters) -> None:
     if results.corrected:
-        print(f"Aucun résultat pour « {results.query} » ; résultats pour « {results.suggestion} » :\n")
-    elif results.suggestion:
-        print(f"Vouliez-vous dire « {results.suggestion} » ?\n")
-    print(f"{results.total} résultat(s)" + (f" pour « {results.query} »" if results.query else "") + "\n")
+        print(f"Fautes de frappe corrigées : résultats pour « {results.suggestion} ».\n")
+    print(f"{results.total} résultat(s)" + (f" pour « {results.query} »" if results.query else "")
+          + (f", dont {results.complete} avec tous les mots" if results.query and results.complete < results.total
+             else "") + "\n")
+    if results.ignored:
+        print("Mots inconnus de la base, ignorés : " + ", ".join(results.ignored) + "\n")
+    if results.suggestions:
+        print("Filtres suggérés : " + " · ".join(f"--{s.facet} {s.value} ({facet_label(s.facet, s.value)}, {s.count})"
+                                                 for s in results.suggestions) + "\n")
     for rank, hit in enumerate(results.hits, 1):
         places = ", ".join(facet_label("departement", d) for d in hit.facets.get("departement", [])) or \
             ", ".join(facet_label("region", r) for r in hit.facets.get("region", [])) or "national"

@@ -27,6 +27,8 @@ class SearchDocument:
     updated: str
     url: str
     digest: str
+    # (name, facet, code) of the places the card names: what a query naming them may filter on
+    place_names: tuple[tuple[str, str, str], ...] = ()
 
 
 def _vocabulary_words(name: str, ids: list[str]) -> list[str]:
@@ -68,8 +70,12 @@ def from_card(card: Card) -> SearchDocument:
     body = "\n\n".join(text for text in card.sections.values() if text)
     fields = dict(title=nfc(m.title), summary=nfc(m.summary), body=nfc(body), carrier=nfc(m.carrier.name),
                   places=nfc(" ; ".join(places)), keywords=nfc(" ; ".join(keywords)))
+    place_names = tuple((c.name, "departement", geography.commune_departement(c.insee))
+                        for c in t.communes if c.insee and geography.commune_departement(c.insee))
+    place_names += tuple((geography.departements()[d].name, "departement", d) for d in facets["departement"])
+    place_names += tuple((geography.regions()[r].name, "region", r) for r in facets["region"])
     return SearchDocument(id=card.id, kind="action", facets=facets, updated=m.updated, url=card.url,
-                          digest=card_digest(card), **fields)
+                          digest=card_digest(card), place_names=place_names, **fields)
 
 
 def from_guide(guide: Guide) -> SearchDocument:

@@ -13,20 +13,21 @@ half of one. A file lock serialises writers across processes.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
-import itertools
 import json
 import math
 import os
 import re
 import shutil
 import time
+from dataclasses import dataclass, field
 from functools import lru_cache
-from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import whoosh
-from whoosh import highlight, index, qparser, scoring
+from whoosh import highlight, index, scoring
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -37,16 +38,22 @@ from essaim.facets import FACETS
 from essaim.locking import Busy, exclusive
 from essaim.search.documents import Entry, SearchDocument
 from essaim.search.facets import counts, mask, members
-from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
+from essaim.search import querydata
+from essaim.search.text import WORD_PATTERN, fold_inclusive, nfc
+from essaim.search.understanding import Group, Understanding, understand
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
 SIMILAR_TERMS = 20  # distinctive terms of a card that make up its "similar cards" query
 SIMILAR_CANDIDATE_TERMS = 60  # terms considered, rarer ones standing in for those over budget
 SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
+LEXICON_FILE = "lexique.json"  # indexed words -> terms, term frequencies, places: what queries are read against
+QUERY_DATA_FILE = "requete.json"  # stop words, question words, phrase table (essaim.search.querydata)
+TAG_WEIGHT = 3.0  # a vocabulary term reached through a synonym or the thesaurus scores TAG_WEIGHT × idf
+FUZZY_FACTOR = 0.8  # an alternative reached by correction, prefix or stem fallback scores a little lower
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
 MORE_STOPWORDS = {"les", "cet", "cette", "dont", "leurs", "plus", "tout", "tous", "toutes", "sans", "comme"}
 
@@ -147,13 +154,66 @@ class Hit:
 
 
 @dataclass
+class Suggestion:
+    """A filter the query's words name, with the number of results it would give."""
+
+    facet: str
+    value: str
+    count: int
+
+
+@dataclass
 class Results:
     query: str
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    suggestion: str | None = None
+    suggestion: str | None = None  # the query with its typos corrected (« vouliez-vous dire »)
     corrected: bool = False
+    complete: int = 0  # results holding every meaningful word (they come first)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # words matching nothing in the base
+
+
+@dataclass
+class Reading:
+    """What an open index serves queries from, reloaded when the index changes on disk."""
+
+    key: tuple
+    searcher: object
+    facet_masks: dict[str, dict[str, int]]
+    kinds: dict[str, int]
+    lexicon: dict[str, str]
+    frequencies: dict[str, int]
+    query_data: dict
+    cache: dict = field(default_factory=dict)
+    shards: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+
+    def lookup(self, word: str) -> tuple[str, int] | None:
+        term = self.lexicon.get(word)
+        return (term, self.frequencies.get(term, 0)) if term else None
+
+    def shard(self, letter: str) -> dict[str, tuple[str, int]]:
+        """Indexed words starting with a letter, with their term and frequency (for corrections)."""
+        if not self.shards:
+            for word, term in self.lexicon.items():
+                self.shards.setdefault(word[0], {})[word] = (term, self.frequencies.get(term, 0))
+        return self.shards.get(letter, {})
+
+
+def data_digest() -> str:
+    """Digest of the data files query understanding is built from: a change rebuilds the index."""
+    digest = hashlib.sha1()
+    data = resources.files("essaim").joinpath("data")
+    for path in ["thesaurus.yaml", *(f"vocabularies/{n}" for n in sorted(querydata_files()))]:
+        digest.update(data.joinpath(path).read_bytes())
+    return digest.hexdigest()
+
+
+def querydata_files() -> list[str]:
+    from essaim.vocabularies import VOCABULARY_FILES
+
+    return list(VOCABULARY_FILES.values())
 
 
 def _fields(doc: SearchDocument) -> dict:
@@ -163,11 +223,16 @@ def _fields(doc: SearchDocument) -> dict:
                 body=doc.body, carrier=doc.carrier, places=doc.places, keywords=doc.keywords, **values)
 
 
+def _lexicon_of(doc: SearchDocument) -> dict[str, str]:
+    return querydata.lexicon_entries("\n".join((doc.title, doc.summary, doc.body, doc.carrier, doc.places,
+                                                doc.keywords)))
+
+
 class SearchIndex:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.current = self.root / "current"
-        self._reading: tuple | None = None  # (key, index, searcher, facet masks, kind masks)
+        self._reading: Reading | None = None
 
     # --- writing -----------------------------------------------------------
 
@@ -182,9 +247,12 @@ class SearchIndex:
             return "index sans description lisible"
         if meta.get("format") != INDEX_FORMAT:
             return f"format {meta.get('format')} périmé (attendu : {INDEX_FORMAT})"
+        if meta.get("data") != data_digest():
+            return "vocabulaires ou thésaurus modifiés"
         try:
             with index.open_dir(str(self.current)).searcher() as searcher:
                 searcher.doc_count()
+            json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
         except Exception as error:  # noqa: BLE001 — any failure to open means a corrupt index
             return f"index illisible ({type(error).__name__})"
         return None
@@ -204,12 +272,18 @@ class SearchIndex:
         ix = index.create_in(str(generation), schema())
         processes = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
         writer = ix.writer(limitmb=256, procs=processes, multisegment=processes > 1)
+        words: dict[str, str] = {}
+        places: dict[str, list[list[str]]] = {}
         for entry in docs:
-            writer.add_document(**_fields(entry.make()))
+            doc = entry.make()
+            writer.add_document(**_fields(doc))
+            words.update(_lexicon_of(doc))
+            _add_places(places, doc)
         writer.commit()
+        self._write_query_files(generation, ix, words, places)
         (generation / "essaim-index.json").write_text(
-            json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs)}),
-            encoding="utf-8")
+            json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs),
+                        "data": data_digest()}), encoding="utf-8")
         link = self.root / f".current-{os.getpid()}"
         if link.is_symlink() or link.exists():
             link.unlink()
@@ -230,10 +304,15 @@ class SearchIndex:
         removed = [i for i in indexed if i not in wanted]
         if not changed and not removed:
             return report
+        lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
+        words, places = lexicon["words"], lexicon["places"]
         writer = ix.writer(timeout=LOCK_TIMEOUT)
-        for doc in changed:
-            writer.update_document(**_fields(doc.make()))
-            if doc.id in indexed:
+        for entry in changed:
+            doc = entry.make()
+            writer.update_document(**_fields(doc))
+            words.update(_lexicon_of(doc))
+            _add_places(places, doc)
+            if entry.id in indexed:
                 report.updated += 1
             else:
                 report.added += 1
@@ -241,149 +320,196 @@ class SearchIndex:
             writer.delete_by_term("id", doc_id)
             report.deleted += 1
         writer.commit()
+        self._write_query_files(self.current.resolve(), index.open_dir(str(self.current)), words, places)
         return report
+
+    @staticmethod
+    def _write_query_files(folder: Path, ix, words: dict[str, str], places: dict) -> None:
+        """The lexicon (indexed words, their terms and frequencies, place names) and the query data."""
+        data = querydata.query_data(places)
+        for word, term in querydata.data_words(data, places).items():
+            words.setdefault(word, term)
+        frequencies: dict[str, int] = {}
+        with ix.reader() as reader:
+            for name in FIELD_BOOSTS:
+                for term, info in reader.iter_field(name):
+                    term = _text(term)
+                    frequencies[term] = max(frequencies.get(term, 0), info.doc_frequency())
+            documents = reader.doc_count()
+        lexicon = {"words": dict(sorted(words.items())), "frequencies": frequencies, "places": places,
+                   "documents": documents}
+        for name, content in ((LEXICON_FILE, lexicon), (QUERY_DATA_FILE, data)):
+            temporary = folder / f".{name}.{os.getpid()}"
+            temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, folder / name)
 
     # --- reading -----------------------------------------------------------
 
-    def _reader(self):
-        """(index, searcher, facet masks, kind masks), reopened when the index changed on disk."""
+    def _reader(self) -> Reading:
+        """The open index, reopened when the index changed on disk."""
         key = (str(self.current.resolve()),)
         ix = index.open_dir(str(self.current))
         key += (ix.latest_generation(),)
-        if self._reading and self._reading[0] == key:
-            return self._reading[1:5]
+        if self._reading and self._reading.key == key:
+            return self._reading
         if self._reading:
-            self._reading[2].close()
+            self._reading.searcher.close()
         searcher = ix.searcher(weighting=scoring.BM25F())
         facet_masks = {facet: {_text(value): mask(searcher.docs_for_query(Term(facet, value)))
                                for value in searcher.lexicon(facet)} for facet in FACETS}
         kinds = {_text(value): mask(searcher.docs_for_query(Term("kind", value))) for value in searcher.lexicon("kind")}
-        self._reading = (key, ix, searcher, facet_masks, kinds, {})
-        return self._reading[1:5]
+        lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
+        data = json.loads((self.current / QUERY_DATA_FILE).read_text("utf-8"))
+        self._reading = Reading(key, searcher, facet_masks, kinds, lexicon["words"], lexicon["frequencies"], data)
+        return self._reading
+
+    def understand(self, text: str) -> Understanding:
+        """How the index reads a query (see essaim.search.understanding)."""
+        r = self._reader()
+        return understand(text, r.query_data, r.lookup, r.shard)
 
     def search(self, text: str = "", filters: dict[str, list[str]] | None = None, kind: str | None = "action",
                sort: str = "pertinence", limit: int = 10, offset: int = 0) -> Results:
-        """Ranked hits and facet counts.
+        """Ranked hits, facet counts and filter suggestions.
 
-        Words are combined with AND — for long queries, most of the words — each word
-        matching any field or one of its synonyms; when no document qualifies, with OR. The match set is computed
-        on cached bitmasks of posting lists, scores from cached per-term BM25F vectors."""
+        Cards holding every meaningful word come first, then those holding most of them (weighted by
+        rarity), then some: a query never dead-ends while one of its words matches. See docs/recherche.md."""
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = nfc(text or "").strip()
-        ix, searcher, facet_masks, kinds = self._reader()
-        scope = kinds.get(kind, 0) if kind else (1 << searcher.doc_count_all()) - 1
-        suggestion, corrected, groups = None, False, []
-        match = scope
-        if text:
-            groups = query_groups(text)
-            match = self._match(searcher, groups, scope)
-            if not match and groups:
-                parsed = self._parse(ix, text)
-                fixed = searcher.correct_query(parsed, _clean(text))
-                if fixed.string != _clean(text):
-                    suggestion = fixed.string
-                    groups = query_groups(fixed.string)
-                    match = self._match(searcher, groups, scope)
-                    corrected = bool(match)
-        final, facet_counts = counts(match, facet_masks, filters)
-        if text and sort == "pertinence":
-            scores = self._scores(searcher, groups, final)
-            top = heapq.nlargest(offset + limit, scores, key=lambda d: (scores[d], -d))[offset:]
-            ranked = [(d, scores[d]) for d in top]
+        r = self._reader()
+        scope = r.kinds.get(kind, 0) if kind else (1 << r.searcher.doc_count_all()) - 1
+        understanding = understand(text, r.query_data, r.lookup, r.shard) if text else None
+        ranked_all: list[tuple[int, tuple]] = []
+        complete = 0
+        if understanding is not None:
+            keys = self._rank(r, understanding.groups, scope)
+            match = mask(keys)
+            complete_mask = mask(d for d, k in keys.items() if k[0] == 2)
         else:
-            ranked = [(d, 0.0) for d in self._order(searcher, members(final), sort)[offset:offset + limit]]
-        words = frozenset(t for alternatives in groups for terms in alternatives for t in terms)
-        hits = [self._hit(searcher, docnum, score, words) for docnum, score in ranked]
-        return Results(text, final.bit_count(), hits, facet_counts, suggestion, corrected)
+            keys, match, complete_mask = {}, scope, 0
+        final, facet_counts = counts(match, r.facet_masks, filters)
+        if understanding is not None and sort == "pertinence":
+            chosen = [d for d in keys if final >> d & 1]
+            top = heapq.nlargest(offset + limit, chosen, key=lambda d: (keys[d], -d))[offset:]
+            ranked = [(d, keys[d][1]) for d in top]
+        else:
+            ranked = [(d, 0.0) for d in self._order(r.searcher, members(final), sort)[offset:offset + limit]]
+        complete = (complete_mask & final).bit_count()
+        words = frozenset(t for g in (understanding.groups if understanding else []) for a in g.alternatives
+                          for t in a.terms)
+        hits = [self._hit(r.searcher, docnum, score, words) for docnum, score in ranked]
+        results = Results(text, final.bit_count(), hits, facet_counts, complete=complete)
+        if understanding is not None:
+            results.suggestion = understanding.corrected_text(text)
+            results.corrected = bool(understanding.corrections)
+            results.ignored = understanding.ignored
+            results.suggestions = self._suggestions(r, understanding.groups, final, filters)
+        return results
 
-    def _term_scores(self, searcher, term: str) -> dict[int, float]:
+    def _group_scores(self, r: Reading, group: Group) -> dict[int, float]:
+        """Document -> score of a group: its best alternative."""
+        best: dict[int, float] = {}
+        documents = r.searcher.doc_count_all()
+        for alternative in group.alternatives:
+            if alternative.tag:
+                facet, value = alternative.tag
+                docs = self._members(r.facet_masks.get(facet, {}).get(value, 0))
+                weight = TAG_WEIGHT * idf(len(docs), documents)
+                scores = dict.fromkeys(docs, weight)
+            else:
+                scores = self._alternative(r, alternative.terms)
+            factor = FUZZY_FACTOR if alternative.fuzzy else 1.0
+            for docnum, score in scores.items():
+                score *= factor
+                if score > best.get(docnum, 0.0):
+                    best[docnum] = score
+        return best
+
+    def _rank(self, r: Reading, groups: list[Group], scope: int) -> dict[int, tuple[int, float]]:
+        """Document -> (tier, score) for every document matching at least one group, within scope.
+
+        A group weighs its rarity (idf of the documents it matches); coverage is the share of the
+        weight a document holds. Tier 2: every group; tier 1: at least half the weight; tier 0: less.
+        Score: the sum of the group scores, times the coverage."""
+        documents = r.searcher.doc_count_all()
+        per_group = [self._group_scores(r, g) for g in groups]
+        per_group = [scores for scores in per_group if scores]
+        weights = [idf(len(scores), documents) for scores in per_group]
+        total_weight = sum(weights) or 1.0
+        covered: dict[int, float] = {}
+        totals: dict[int, float] = {}
+        held: dict[int, int] = {}
+        for weight, scores in zip(weights, per_group):
+            for docnum, score in scores.items():
+                if not scope >> docnum & 1:
+                    continue
+                covered[docnum] = covered.get(docnum, 0.0) + weight
+                totals[docnum] = totals.get(docnum, 0.0) + score
+                held[docnum] = held.get(docnum, 0) + 1
+        keys = {}
+        for docnum, weight in covered.items():
+            coverage = weight / total_weight
+            tier = 2 if held[docnum] == len(per_group) else 1 if coverage >= 0.5 else 0
+            keys[docnum] = (tier, round(totals[docnum] * coverage, 4))
+        return keys
+
+    def _alternative(self, r: Reading, terms: tuple[str, ...]) -> dict[int, float]:
+        """Documents holding every term of an alternative, with the sum of the terms' scores."""
+        key = ("alternative", terms)
+        if key not in r.cache:
+            vectors = [self._term_scores(r, t) for t in terms]
+            if not vectors:
+                r.cache[key] = {}
+            else:
+                common = set(vectors[0]).intersection(*vectors[1:])
+                r.cache[key] = {d: sum(v[d] for v in vectors) for d in common}
+        return r.cache[key]
+
+    def _term_scores(self, r: Reading, term: str) -> dict[int, float]:
         """Document -> BM25F score of one analysed term over the boosted fields (cached).
 
-        whoosh's own scorer gives each posting its score; caching per term makes a
-        query cost its terms' posting lists once, then dictionary sums."""
-        cache = self._reading[5]
-        if term not in cache:
+        whoosh's own scorer gives each posting its score; caching per term makes a query
+        cost its terms' posting lists once, then dictionary sums."""
+        if term not in r.cache:
             scores: dict[int, float] = {}
             for name, boost in FIELD_BOOSTS.items():
-                for docnum, score in self._field_scores(searcher, name, term).items():
+                for docnum, score in self._field_scores(r, name, term).items():
                     scores[docnum] = scores.get(docnum, 0.0) + boost * score
-            cache[term] = scores
-        return cache[term]
+            r.cache[term] = scores
+        return r.cache[term]
 
-    def _field_scores(self, searcher, name: str, term: str) -> dict[int, float]:
+    def term_scores(self, term: str) -> dict[int, float]:
+        """Document number -> score of one term (for the site's static index)."""
+        return self._term_scores(self._reader(), term)
+
+    def _field_scores(self, r: Reading, name: str, term: str) -> dict[int, float]:
         """Document -> score of one analysed term in one field (cached)."""
-        cache, key = self._reading[5], ("field", name, term)
-        if key not in cache:
+        key = ("field", name, term)
+        if key not in r.cache:
             scores: dict[int, float] = {}
+            searcher = r.searcher
             if (name, term) in searcher.reader():
                 matcher = searcher.postings(name, term)
                 scorer = searcher.weighting.scorer(searcher, name, term)
                 while matcher.is_active():
                     scores[matcher.id()] = scorer.score(matcher)
                     matcher.next()
-            cache[key] = scores
-        return cache[key]
+            r.cache[key] = scores
+        return r.cache[key]
 
-    def _alternative(self, searcher, terms: list[str]) -> tuple[int, dict[int, float]]:
-        """Documents holding every term of an alternative (a word or a synonym phrase), with scores."""
-        vectors = [self._term_scores(searcher, t) for t in terms]
-        cache, key = self._reading[5], ("mask", *terms)
-        if key not in cache:
-            both = mask(vectors[0]) if vectors else 0
-            for vector in vectors[1:]:
-                both &= mask(vector)
-            cache[key] = both
-        if len(vectors) == 1:
-            return cache[key], vectors[0]
-        return cache[key], {d: sum(v[d] for v in vectors) for d in members(cache[key])}
-
-    def _match(self, searcher, groups: list[list[list[str]]], scope: int) -> int:
-        """Documents with enough of the words: all of up to three words, then about 70 % of them;
-        if there are none, with any word."""
-        group_masks = []
-        for alternatives in groups:
-            union = 0
-            for terms in alternatives:
-                union |= self._alternative(searcher, terms)[0]
-            group_masks.append(union & scope)
-        if not group_masks:
-            return 0
-        needed = len(group_masks) if len(group_masks) <= 3 else math.ceil(0.7 * len(group_masks))
-        enough = 0
-        for chosen in itertools.combinations(group_masks, needed):
-            both = scope
-            for group in chosen:
-                both &= group
-            enough |= both
-        if enough:
-            return enough
-        some = 0
-        for group in group_masks:
-            some |= group
-        return some
-
-    def _scores(self, searcher, groups: list[list[list[str]]], final: int) -> dict[int, float]:
-        """Score of each final document: per word its best alternative, scaled by the share of words matched."""
-        totals: dict[int, float] = {}
-        matched: dict[int, int] = {}
-        for alternatives in groups:
-            best: dict[int, float] = {}
-            for terms in alternatives:
-                for docnum, score in self._alternative(searcher, terms)[1].items():
-                    if score > best.get(docnum, 0.0):
-                        best[docnum] = score
-            for docnum, score in best.items():
-                totals[docnum] = totals.get(docnum, 0.0) + score
-                matched[docnum] = matched.get(docnum, 0) + 1
-        count = len(groups) or 1
-        return {d: round(totals[d] * matched[d] / count, 4) for d in totals if final >> d & 1}
-
-    @staticmethod
-    def _parse(ix, text: str):
-        parser = qparser.MultifieldParser(list(FIELD_BOOSTS), ix.schema, group=qparser.OrGroup.factory(0.9))
-        parser.remove_plugin_class(qparser.WildcardPlugin)
-        parser.remove_plugin_class(qparser.FieldsPlugin)
-        return parser.parse(_clean(text))
+    def _suggestions(self, r: Reading, groups: list[Group], final: int,
+                     filters: dict[str, list[str]]) -> list[Suggestion]:
+        """Filters the words name (a theme, a public, a place…), with the count each would give."""
+        found: dict[tuple[str, str], int] = {}
+        for group in groups:
+            for facet, value in group.targets:
+                if value in filters.get(facet, []) or (facet, value) in found:
+                    continue
+                count = (final & r.facet_masks.get(facet, {}).get(value, 0)).bit_count()
+                if count:
+                    found[(facet, value)] = count
+        ordered = sorted(found.items(), key=lambda item: -item[1])[:MAX_SUGGESTIONS]
+        return [Suggestion(facet, value, count) for (facet, value), count in ordered]
 
     @staticmethod
     def _order(searcher, final: set[int], sort: str) -> list[int]:
@@ -411,7 +537,8 @@ class SearchIndex:
         budget: a card's terms may read at most SIMILAR_POSTINGS postings in all, rarer
         terms first when the frequent ones do not fit. The work per card is thus bounded
         and similar cards for the whole catalog cost time linear in its size."""
-        _, searcher, _, kinds = self._reader()
+        r = self._reader()
+        searcher = r.searcher
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
@@ -422,63 +549,48 @@ class SearchIndex:
             if frequency > budget:
                 continue
             budget, used = budget - frequency, used + 1
-            for other, score in self._field_scores(searcher, "body", word).items():
+            for other, score in self._field_scores(r, "body", word).items():
                 totals[other] = totals.get(other, 0.0) + weight * score
             if used == SIMILAR_TERMS:
                 break
-        actions = self._members(kinds.get("action", 0))
+        actions = self._members(r.kinds.get("action", 0))
         candidates = [d for d in totals if d != docnum and d in actions]
         ranked = heapq.nlargest(count, candidates, key=lambda d: (totals[d], -d))
         return [searcher.stored_fields(d)["id"] for d in ranked]
 
     def _members(self, bits: int) -> frozenset[int]:
         """The documents of a bitmask, as a set (cached)."""
-        cache = self._reading[5]
+        cache = self._reader().cache
         if ("members", bits) not in cache:
             cache[("members", bits)] = frozenset(members(bits))
         return cache[("members", bits)]
 
     def document_count(self) -> int:
-        return self._reader()[1].doc_count()
+        return self._reader().searcher.doc_count()
 
     def close(self) -> None:
         if self._reading:
-            self._reading[2].close()
+            self._reading.searcher.close()
             self._reading = None
 
 
-def query_groups(text: str) -> list[list[list[str]]]:
-    """The query as groups of alternatives, each alternative a list of analysed terms.
+MAX_SUGGESTIONS = 4
 
-    « MSP en QPV » → [[[msp], [maison, sant, pluriprofessionnel]], [[qpv], [quartier, priorit, …]]].
-    A synonym phrase typed in full is grouped with its acronym."""
-    folded_text = f" {' '.join(analyze(text))} "
-    groups: list[list[list[str]]] = []
-    consumed: set[str] = set()
-    for acronym, phrases in acronyms().items():
-        for phrase in phrases:
-            terms = analyze(phrase)
-            if terms and f" {' '.join(terms)} " in folded_text:
-                groups.append([terms, analyze(acronym)])
-                consumed.update(terms)
-    for word in re.findall(WORD_PATTERN, _clean(text)):
-        terms = analyze(word)
-        if not terms or terms[0] in consumed:
-            continue
-        alternatives = [terms] + [analyze(p) for p in acronyms().get(word.upper(), ())]
-        groups.append(alternatives)
-        consumed.update(terms)
-    return groups
+
+def idf(frequency: int, documents: int) -> float:
+    """BM25's inverse document frequency: how much matching a rare word says."""
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def _add_places(places: dict[str, list[list[str]]], doc: SearchDocument) -> None:
+    for name, facet, code in doc.place_names:
+        target = [facet, code]
+        if target not in places.setdefault(name, []):
+            places[name].append(target)
 
 
 def _text(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
-
-
-def _clean(text: str) -> str:
-    """User words only: query syntax characters become spaces, operators lose their power."""
-    kept = "".join(c if c.isalnum() or c in " '’-·" else " " for c in text)
-    return " ".join(w.lower() if w in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") else w for w in kept.split())
 
 
 def _highlight(text: str, words: frozenset[str], searcher, fieldname: str) -> str:
