@@ -1,4 +1,4 @@
-"""The website: a real mkdocs + Pagefind build of the real content, and the page writer on its own."""
+"""The website: a real mkdocs build of the real content with its static search index, and the page writer on its own."""
 
 from __future__ import annotations
 
@@ -92,14 +92,16 @@ def test_contact_emails_are_not_in_any_page(real_site):
     assert "[arobase]" in "".join(p.read_text("utf-8") for p in (site / "actions").rglob("index.html"))
 
 
-def test_navigation_is_short_and_search_is_pagefind(real_site):
+def test_navigation_is_short_and_search_reads_our_static_index(real_site):
     site, catalog, _ = real_site
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert "hooks" not in config and config["plugins"] == []
     entries = [next(iter(e.values())) for e in config["nav"]]
     assert len(entries) <= 10 and not any(e.startswith("actions/") and e != "actions/index.md" for e in entries)
     assert config["repo_url"] and config["edit_uri"]
-    assert (site / "pagefind" / "pagefind.js").exists() and not (site / "search" / "search_index.json").exists()
+    manifest = json.loads((site / "recherche-index" / "manifeste.json").read_text(encoding="utf-8"))
+    assert manifest["documents"] == len(catalog.cards) + len(catalog.guides)
+    assert not (site / "search" / "search_index.json").exists() and not (site / "pagefind").exists()
     search = (site / "recherche" / "index.html").read_text(encoding="utf-8")
     assert "assets/recherche.js" in search and 'id="essaim-facettes-data"' in search
     card = (site / "actions" / catalog.cards[0].id / "index.html").read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ def test_killed_build_leaves_the_previous_site(tmp_path):
     process.wait()
     assert site.resolve() == served
     assert (site / "index.html").read_text(encoding="utf-8") == home
-    assert (site / "pagefind" / "pagefind.js").exists()
+    assert (site / "recherche-index" / "manifeste.json").exists()
     # The next build publishes a new generation and removes the leftovers.
     subprocess.run(build, cwd=tmp_path, check=True, capture_output=True)
     assert site.resolve() != served and len(list((tmp_path / "build").glob("site-gen-*"))) == 1
@@ -42,5 +42,5 @@ def test_concurrent_builds_wait_for_each_other(tmp_path):
     outcomes = [run.communicate(timeout=600) + (run.returncode,) for run in runs]
     assert all(code == 0 for _, _, code in outcomes), outcomes
     site = tmp_path / "build" / "site"
-    assert (site / "index.html").exists() and (site / "pagefind" / "pagefind.js").exists()
+    assert (site / "index.html").exists() and (site / "recherche-index" / "manifeste.json").exists()
     assert len(list((tmp_path / "build").glob("site-gen-*"))) == 1

@@ -1,10 +1,10 @@
-"""`essaim build` and `essaim serve`: write the pages, render them with mkdocs, index them with Pagefind, serve.
+"""`essaim build` and `essaim serve`: write the pages, render them with mkdocs, write the search files, serve.
 
 build_site(catalog) runs, from the folder of mkdocs.yml:
   1. the search index (essaim.search) for « Actions similaires », build/index;
   2. the pages, open data and assets, build/docs (essaim.site), and the theme overrides, build/overrides;
   3. mkdocs build --strict -> build/site;
-  4. Pagefind on the rendered card and guide pages -> build/site/pagefind.
+  4. the site's static search index, from the catalog and the search index -> build/site/recherche-index.
 Nothing generated is committed; mkdocs.yml has no hook nor generation plugin.
 """
 
@@ -35,12 +35,6 @@ OVERRIDES_DIR = Path("build/overrides")
 SIMILAR = 5
 PARALLEL_FROM = 200  # cards: below this, one process does everything faster
 SIMILAR_BATCH = 20
-PAGEFIND_ARGS = [
-    "--glob", "{actions,guides}/*/index.html",   # card and guide pages only
-    "--root-selector", ".md-content__inner",     # the page's article, without the theme's menus
-    "--exclude-selectors", ".headerlink",
-    "--force-language", "fr",
-]
 
 
 class _Loader(yaml.SafeLoader):
@@ -199,10 +193,12 @@ def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
                              "--site-dir", str(generation.resolve())], env=env)
     timings["mkdocs"] = time.perf_counter() - start
     if result.returncode == 0:
+        from essaim.site import safe_catalog
+        from essaim.site.searchfiles import write_search_files
+
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(generation), *PAGEFIND_ARGS,
-                                 "--quiet"])
-        timings["pagefind"] = time.perf_counter() - start
+        write_search_files(safe_catalog(catalog), root / INDEX_DIR, generation)
+        timings["recherche"] = time.perf_counter() - start
     if result.returncode:
         shutil.rmtree(generation, ignore_errors=True)
         return result.returncode

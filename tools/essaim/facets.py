@@ -22,11 +22,15 @@ FACETS = {
     "echelle": "Échelle",
     "statut": "Statut",
     "evaluee": "Évaluée",
+    "contact": "Contact publié",
 }
 # Facet -> vocabulary naming its values (régions and départements use geography).
 FACET_VOCABULARIES = {"theme": "themes", "famille": "familles", "public": "publics", "porteur": "porteurs",
                       "territoire": "territoires", "echelle": "echelles", "statut": "statuts"}
 EVALUATED = {True: "oui", False: "non", None: "inconnu"}
+# Facets whose values are fixed words rather than vocabulary ids or codes: value -> label.
+FIXED_VALUES = {"evaluee": {"oui": "oui", "non": "non", "inconnu": "inconnu"},
+                "contact": {"oui": "avec contact", "non": "sans contact publié"}}
 
 
 def card_departements(card: Card) -> list[str]:
@@ -61,6 +65,7 @@ def card_facets(card: Card) -> dict[str, list[str]]:
         "echelle": [m.territory.scale],
         "statut": [m.status],
         "evaluee": [EVALUATED[m.evaluation.evaluated]],
+        "contact": ["oui" if m.contacts else "non"],
     }
 
 
@@ -71,7 +76,7 @@ def facet_label(facet: str, value: str) -> str:
     if facet == "departement":
         place = geography.departements().get(value)
         return f"{place.name} ({value})" if place else value
-    if facet == "evaluee":
-        return value
+    if facet in FIXED_VALUES:
+        return FIXED_VALUES[facet].get(value, value)
     vocab = vocabulary(FACET_VOCABULARIES[facet])
     return vocab.label(value) if value in vocab else value

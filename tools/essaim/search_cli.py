@@ -11,7 +11,7 @@ from essaim import geography
 from essaim.catalog import open_catalog
 from essaim.diagnostics import render
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
-from essaim.facets import FACET_VOCABULARIES
+from essaim.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.vocabularies import fold, vocabulary
 
 if TYPE_CHECKING:
@@ -32,10 +32,10 @@ def resolve_filter(facet: str, raw: str) -> str:
             if fold(place.name) == fold(raw):
                 return code
         raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel")
-    if facet == "evaluee":
+    if facet in FIXED_VALUES:
         value = fold(raw)
-        if value not in ("oui", "non", "inconnu"):
-            raise FilterError("--evaluee attend oui, non ou inconnu")
+        if value not in FIXED_VALUES[facet]:
+            raise FilterError(f"--{facet} attend " + " ou ".join(FIXED_VALUES[facet]))
         return value
     vocab = vocabulary(FACET_VOCABULARIES[facet])
     term = vocab.resolve(raw)

@@ -43,7 +43,7 @@ from essaim.search.text import WORD_PATTERN, fold_inclusive, nfc
 from essaim.search.understanding import Group, Understanding, understand
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
@@ -363,6 +363,10 @@ class SearchIndex:
         self._reading = Reading(key, searcher, facet_masks, kinds, lexicon["words"], lexicon["frequencies"], data)
         return self._reading
 
+    def reading(self) -> Reading:
+        """The open index's data (lexicon, query data, searcher), for outputs such as the site's static index."""
+        return self._reader()
+
     def understand(self, text: str) -> Understanding:
         """How the index reads a query (see essaim.search.understanding)."""
         r = self._reader()
@@ -379,19 +383,18 @@ class SearchIndex:
         r = self._reader()
         scope = r.kinds.get(kind, 0) if kind else (1 << r.searcher.doc_count_all()) - 1
         understanding = understand(text, r.query_data, r.lookup, r.shard) if text else None
-        ranked_all: list[tuple[int, tuple]] = []
-        complete = 0
         if understanding is not None:
             keys = self._rank(r, understanding.groups, scope)
             match = mask(keys)
-            complete_mask = mask(d for d, k in keys.items() if k[0] == 2)
+            complete_mask = mask(d for d, k in keys.items() if k[1])
         else:
             keys, match, complete_mask = {}, scope, 0
         final, facet_counts = counts(match, r.facet_masks, filters)
         if understanding is not None and sort == "pertinence":
+            order = self._title_order(r)
             chosen = [d for d in keys if final >> d & 1]
-            top = heapq.nlargest(offset + limit, chosen, key=lambda d: (keys[d], -d))[offset:]
-            ranked = [(d, keys[d][1]) for d in top]
+            top = heapq.nsmallest(offset + limit, chosen, key=lambda d: (-keys[d][0], order[d]))[offset:]
+            ranked = [(d, keys[d][0]) for d in top]
         else:
             ranked = [(d, 0.0) for d in self._order(r.searcher, members(final), sort)[offset:offset + limit]]
         complete = (complete_mask & final).bit_count()
@@ -406,10 +409,20 @@ class SearchIndex:
             results.suggestions = self._suggestions(r, understanding.groups, final, filters)
         return results
 
+    @staticmethod
+    def _title_order(r: Reading) -> dict[int, int]:
+        """Document -> its place in title order (ties in ranking go to the first title, as on the site)."""
+        if "title_order" not in r.cache:
+            reader = r.searcher.reader()
+            titles, ids = reader.column_reader("title_sort"), reader.column_reader("id")
+            numbers = sorted(reader.all_doc_ids(), key=lambda d: (titles[d], ids[d]))
+            r.cache["title_order"] = {d: i for i, d in enumerate(numbers)}
+        return r.cache["title_order"]
+
     def _group_scores(self, r: Reading, group: Group) -> dict[int, float]:
         """Document -> score of a group: its best alternative."""
         best: dict[int, float] = {}
-        documents = r.searcher.doc_count_all()
+        documents = r.searcher.doc_count()
         for alternative in group.alternatives:
             if alternative.tag:
                 facet, value = alternative.tag
@@ -425,13 +438,14 @@ class SearchIndex:
                     best[docnum] = score
         return best
 
-    def _rank(self, r: Reading, groups: list[Group], scope: int) -> dict[int, tuple[int, float]]:
-        """Document -> (tier, score) for every document matching at least one group, within scope.
+    def _rank(self, r: Reading, groups: list[Group], scope: int) -> dict[int, tuple[float, bool]]:
+        """Document -> (score, holds every group) for every document matching at least one group, within scope.
 
-        A group weighs its rarity (idf of the documents it matches); coverage is the share of the
-        weight a document holds. Tier 2: every group; tier 1: at least half the weight; tier 0: less.
-        Score: the sum of the group scores, times the coverage."""
-        documents = r.searcher.doc_count_all()
+        A group weighs its rarity (idf of the documents it matches); a document's coverage is the
+        share of that weight it holds, and its score the sum of its group scores times its coverage:
+        cards holding all the meaningful words come first unless a card holding most of them matches
+        them much better (a hard « all words first » tier measured worse, docs/decisions.md)."""
+        documents = r.searcher.doc_count()
         per_group = [self._group_scores(r, g) for g in groups]
         per_group = [scores for scores in per_group if scores]
         weights = [idf(len(scores), documents) for scores in per_group]
@@ -446,12 +460,8 @@ class SearchIndex:
                 covered[docnum] = covered.get(docnum, 0.0) + weight
                 totals[docnum] = totals.get(docnum, 0.0) + score
                 held[docnum] = held.get(docnum, 0) + 1
-        keys = {}
-        for docnum, weight in covered.items():
-            coverage = weight / total_weight
-            tier = 2 if held[docnum] == len(per_group) else 1 if coverage >= 0.5 else 0
-            keys[docnum] = (tier, round(totals[docnum] * coverage, 4))
-        return keys
+        return {docnum: (round(totals[docnum] * (weight / total_weight), 4), held[docnum] == len(per_group))
+                for docnum, weight in covered.items()}
 
     def _alternative(self, r: Reading, terms: tuple[str, ...]) -> dict[int, float]:
         """Documents holding every term of an alternative, with the sum of the terms' scores."""
@@ -475,7 +485,8 @@ class SearchIndex:
             for name, boost in FIELD_BOOSTS.items():
                 for docnum, score in self._field_scores(r, name, term).items():
                     scores[docnum] = scores.get(docnum, 0.0) + boost * score
-            r.cache[term] = scores
+            # Two decimals: the site's static index stores the same rounded scores.
+            r.cache[term] = {docnum: round(score, 2) for docnum, score in scores.items()}
         return r.cache[term]
 
     def term_scores(self, term: str) -> dict[int, float]:

@@ -8,7 +8,7 @@ from essaim.facets import facet_label as label
 from essaim.site.facets import FACETS, options
 from essaim.site.listings import value_link
 from essaim.site.markup import esc, json_for_script, rel
-from essaim.site.pages import card_list, count_text, french_date, front_matter
+from essaim.site.pages import card_list, card_page_path, count_text, french_date, front_matter
 from essaim.vocabularies import vocabulary
 
 LATEST = 6
@@ -70,12 +70,20 @@ def home_page(site) -> str:
     ]) + "\n"
 
 
-def search_data() -> dict:
+SEARCH_FACETS = {**FACETS, "statut": "Statut", "contact": "Contact"}
+OPEN_FACETS = ("theme", "region")
+FIRST_LISTING = 10
+
+
+def search_data(site) -> dict:
+    """The filter panel: every facet value with its label, group and count over the whole base."""
     facets = []
-    for key, name in FACETS.items():
+    for key, name in SEARCH_FACETS.items():
         values = []
-        for value in options(key):
-            option = {"v": value, "l": label(key, value)}
+        for value in (options(key) if key in FACETS else FIXED_ORDER.get(key) or vocabulary("statuts").ids()):
+            option = {"v": value, "l": label(key, value), "n": site.facets.count(key, value)}
+            if not option["n"]:
+                continue
             if key == "theme":
                 option["g"] = vocabulary("familles").label(vocabulary("themes").by_id[value].family)
             if key == "departement":
@@ -83,47 +91,84 @@ def search_data() -> dict:
             values.append(option)
         if key == "departement":
             values.sort(key=lambda o: (o["g"], o["v"]))
-        facets.append({"cle": key, "libelle": name, "ouverte": key in ("theme", "region"), "options": values})
+        facets.append({"cle": key, "libelle": name, "ouverte": key in OPEN_FACETS, "options": values})
     return {"facettes": facets}
 
 
+FIXED_ORDER = {"contact": ["oui", "non"]}
+
+
 def search_page(site) -> str:
+    """The search page: the form, the filter panel, and a first listing (the latest cards) written here,
+    so that opening the page downloads no index file; assets/recherche.js takes over on the first search."""
     page = "recherche.md"
     links = (f'<a href="{esc(rel(page, "themes/index.md"))}">par thème</a>, '
              f'<a href="{esc(rel(page, "regions/index.md"))}">par territoire</a>, '
              f'<a href="{esc(rel(page, "publics/index.md"))}">par public</a>, '
              f'<a href="{esc(rel(page, "porteurs/index.md"))}">par type de porteur</a> ou sur la '
              f'<a href="{esc(rel(page, "carte/index.md"))}">carte</a>')
+    latest = sorted(site.catalog.cards, key=lambda c: (c.meta.updated, c.meta.title), reverse=True)[:FIRST_LISTING]
     return "\n\n".join([
         front_matter("Rechercher", "Chercher une action par mots et par filtres : thème, public, territoire, porteur.",
                      hide_toc=True),
+        f'<link rel="stylesheet" href="{esc(rel(page, "assets/recherche.css"))}">',
         "# Rechercher une action",
-        "<p>Tapez des mots, cochez des filtres, ou les deux. Dans une même rubrique, les choix s'additionnent "
-        "(l'un <em>ou</em> l'autre) ; d'une rubrique à l'autre, ils se combinent (l'un <em>et</em> l'autre). "
-        "L'adresse de la page garde la recherche : copiez-la pour la partager.</p>",
         '<form id="essaim-recherche" class="essaim-recherche" role="search" aria-label="Recherche de fiches" '
         'action="./" method="get">'
-        '<div class="essaim-champ"><label for="essaim-q">Mots recherchés</label>'
-        '<input type="search" id="essaim-q" name="q" autocomplete="off" '
-        'placeholder="médiation, bus santé, mutuelle…">'
+        '<div class="essaim-champ"><label for="essaim-q">Décrivez ce que vous cherchez</label>'
+        '<input type="search" id="essaim-q" name="q" autocomplete="off" enterkeyhint="search" '
+        'placeholder="ex. : faire venir des médecins, mutuelle communale, santé mentale des jeunes">'
         '<button type="submit">Rechercher</button></div>'
+        '<details class="essaim-aide"><summary>Comment chercher ?</summary>'
+        "<p>Écrivez comme vous parlez : une question, des mots-clés ou des sigles (MSP, QPV, CLS…). Les fautes "
+        "de frappe et les accents oubliés sont corrigés. Les fiches qui contiennent tous vos mots viennent "
+        "d'abord, puis celles qui en contiennent une partie. Dans une même rubrique de filtres, les choix "
+        "s'additionnent (l'un <em>ou</em> l'autre) ; d'une rubrique à l'autre, ils se combinent (l'un "
+        "<em>et</em> l'autre). L'adresse de la page garde la recherche : copiez-la pour la partager.</p></details>"
         '<div class="essaim-recherche__corps">'
-        '<div><h2 class="essaim-vh">Filtres</h2><div class="essaim-facettes" id="essaim-facettes"></div></div>'
+        '<div class="essaim-recherche__filtres"><h2 class="essaim-vh">Filtres</h2>'
+        '<button type="button" class="essaim-filtres-bouton" id="essaim-filtres-bouton" aria-expanded="false" '
+        'aria-controls="essaim-facettes" hidden>Filtres</button>'
+        '<div class="essaim-facettes" id="essaim-facettes"></div></div>'
         '<div class="essaim-recherche__resultats"><h2 class="essaim-vh">Résultats</h2>'
         '<div class="essaim-actifs" id="essaim-actifs" hidden></div>'
         '<div class="essaim-recherche__barre"><p id="essaim-statut" role="status" aria-live="polite">'
-        "Chargement de la recherche…</p>"
+        f"Les {len(latest)} fiches mises à jour le plus récemment. Tapez des mots ou choisissez des filtres.</p>"
         '<p><label for="essaim-tri">Trier par</label> <select id="essaim-tri" name="tri">'
         '<option value="pertinence">pertinence</option><option value="recent">date de mise à jour</option>'
         '<option value="titre">titre</option></select></p></div>'
-        '<div class="essaim-guides" id="essaim-guides" hidden></div>'
-        '<ol class="essaim-resultats" id="essaim-liste"></ol>'
+        '<div class="essaim-comprendre" id="essaim-comprendre" hidden></div>'
+        f'<ol class="essaim-resultats" id="essaim-liste">{first_listing(site, latest, page)}</ol>'
         '<p><button type="button" class="essaim-plus" id="essaim-plus" hidden>Afficher plus de résultats</button></p>'
+        '<div class="essaim-guides" id="essaim-guides" hidden></div>'
         "</div></div></form>",
         f"<noscript><p>La recherche a besoin de JavaScript. Sans lui, parcourez les fiches {links}.</p></noscript>",
-        f'<script type="application/json" id="essaim-facettes-data">{json_for_script(search_data())}</script>',
+        f'<script type="application/json" id="essaim-facettes-data">{json_for_script(search_data(site))}</script>',
         f'<script type="module" src="{esc(rel(page, "assets/recherche.js"))}"></script>',
     ]) + "\n"
+
+
+def first_listing(site, cards, page: str) -> str:
+    """Result lines for the page's first listing, in the same form as recherche.js writes them."""
+    from essaim.site.searchfiles import card_record
+
+    items = []
+    for card in cards:
+        record = card_record(card)
+        details = " · ".join(result_details(record))
+        items.append(f'<li class="essaim-resultat"><h3 class="essaim-resultat__titre">'
+                     f'<a href="{esc(rel(page, card_page_path(card.id)))}">{esc(record["t"])}</a></h3>'
+                     f'<p class="essaim-resultat__meta">{esc(details)}</p>'
+                     f'<p class="essaim-resultat__extrait">{esc(record["r"])}</p></li>')
+    return "".join(items)
+
+
+def result_details(record: dict) -> list[str]:
+    """What a result line says under its title (the same pieces as recherche.js's details())."""
+    period = (f"depuis {record['a']}" if record["s"] == "en_cours" else f"{record['a']}"
+              + (f"–{record['f']}" if record.get("f") else "")) if record.get("a") else ""
+    return [part for part in (record["sl"] + (f" ({period})" if period else ""), record["l"], record["pt"],
+                              record["n"], "contact publié" if record["c"] else "") if part]
 
 
 def browse_page(site) -> str:

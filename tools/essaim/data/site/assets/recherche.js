@@ -1,23 +1,28 @@
-// Essaim — recherche à facettes sur l'index Pagefind (fichiers statiques seulement).
-// Mots + facettes : OU à l'intérieur d'une facette, ET entre facettes ; comptes par option ;
-// utilisable sans mots ; l'état tient dans l'adresse (liens partageables).
+// Essaim — page de recherche : mots + filtres (OU dans une rubrique, ET entre rubriques), comptes par
+// option, suggestions de filtres, fautes corrigées ; l'état tient dans l'adresse (liens partageables).
+// Le moteur (moteur.js) lit l'index statique ; rien n'est téléchargé avant la première recherche.
+import { SearchIndex, fold } from "./moteur.js";
+
 const ROOT = new URL("../", import.meta.url);
 const PAGE = 10;
 const form = document.getElementById("essaim-recherche");
 const data = JSON.parse(document.getElementById("essaim-facettes-data").textContent);
 const input = document.getElementById("essaim-q");
 const zone = document.getElementById("essaim-facettes");
+const toggle = document.getElementById("essaim-filtres-bouton");
 const status = document.getElementById("essaim-statut");
 const list = document.getElementById("essaim-liste");
 const more = document.getElementById("essaim-plus");
 const active = document.getElementById("essaim-actifs");
 const sortSelect = document.getElementById("essaim-tri");
 const guides = document.getElementById("essaim-guides");
+const understood = document.getElementById("essaim-comprendre");
 const KEYS = data.facettes.map((f) => f.cle);
 const labels = {};
 const boxes = {};
-let pagefind = null;
-let results = [];
+const initial = { html: list.innerHTML, status: status.textContent };
+const index = new SearchIndex(new URL("recherche-index/", ROOT));
+let current = null;
 let shown = 0;
 let generation = 0;
 let timer = null;
@@ -45,7 +50,7 @@ function readState() {
     if (values.length) filters[key] = [...new Set(values)];
   }
   const tri = ["pertinence", "recent", "titre"].includes(params.get("tri")) ? params.get("tri") : "pertinence";
-  return { q: (params.get("q") || "").trim(), filters, tri };
+  return { q: (params.get("q") || "").trim().slice(0, 1000), filters, tri };
 }
 
 function currentState() {
@@ -73,12 +78,12 @@ function applyState(state) {
   for (const key of KEYS) for (const [value, box] of Object.entries(boxes[key])) box.checked = (state.filters[key] || []).includes(value);
 }
 
-// --- facettes ---------------------------------------------------------------------
+// --- filtres -----------------------------------------------------------------------
 function buildFacets() {
+  const narrow = window.matchMedia("(max-width: 50em)").matches;
   for (const facet of data.facettes) {
     labels[facet.cle] = {};
     boxes[facet.cle] = {};
-    const narrow = window.matchMedia("(max-width: 50em)").matches; // petit écran : rubriques fermées
     const details = el("details", { class: "essaim-facette", "data-facette": facet.cle, open: facet.ouverte && !narrow });
     const summary = el("summary", {}, el("span", { text: facet.libelle }), el("span", { class: "essaim-facette__nb" }));
     const fieldset = el("fieldset", {}, el("legend", { class: "essaim-vh", text: facet.libelle }));
@@ -93,7 +98,7 @@ function buildFacets() {
       }
       const id = `f-${facet.cle}-${option.v}`;
       const box = el("input", { type: "checkbox", id, name: facet.cle, value: option.v });
-      const count = el("span", { class: "essaim-facette__compte" });
+      const count = el("span", { class: "essaim-facette__compte", text: `(${option.n})` });
       const row = el("div", { class: "essaim-option" }, box, el("label", { for: id }, el("span", { text: option.l }), " ", count));
       row.count = count;
       box.row = row;
@@ -105,6 +110,12 @@ function buildFacets() {
   }
   zone.addEventListener("change", (event) => {
     if (event.target.matches("input[type=checkbox]")) run(currentState(), false);
+  });
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    const open = !zone.classList.contains("essaim-facettes--ouvertes");
+    zone.classList.toggle("essaim-facettes--ouvertes", open);
+    toggle.setAttribute("aria-expanded", String(open));
   });
 }
 
@@ -131,6 +142,7 @@ function updateCounts(counts, state) {
 function showActive(state) {
   active.replaceChildren();
   const entries = KEYS.flatMap((key) => (state.filters[key] || []).map((value) => [key, value]));
+  toggle.textContent = entries.length ? `Filtres (${entries.length})` : "Filtres";
   if (!entries.length) {
     active.hidden = true;
     return;
@@ -156,23 +168,97 @@ function showActive(state) {
   active.append(el("p", { class: "essaim-vh", text: "Filtres actifs" }), items);
 }
 
-// --- recherche --------------------------------------------------------------------
-function pagefindFilters(filters, without) {
-  const out = {};
-  for (const [key, values] of Object.entries(filters)) if (key !== without) out[key] = { any: values };
+// --- résultats ------------------------------------------------------------------------
+export function details(record) {
+  const period = record.a ? (record.s === "en_cours" ? `depuis ${record.a}` : `${record.a}${record.f ? `–${record.f}` : ""}`) : "";
+  return [record.sl + (period ? ` (${period})` : ""), record.l, record.pt, record.n, record.c ? "contact publié" : ""].filter(Boolean);
+}
+
+function marked(text, stems) {
+  // Les mots dont la forme pliée commence par un terme cherché sont surlignés (texte seul, aucun HTML).
+  const out = el("p", { class: "essaim-resultat__extrait" });
+  if (!stems.length) {
+    out.textContent = text;
+    return out;
+  }
+  for (const part of text.split(/([\p{L}\p{N}]+)/u)) {
+    const f = fold(part);
+    if (f.length > 2 && stems.some((s) => f.startsWith(s))) out.append(el("mark", { text: part }));
+    else out.append(part);
+  }
   return out;
 }
 
-function options(state, filters) {
-  const opts = { filters };
-  const sort = state.tri === "titre" ? { titre: "asc" } : state.tri === "recent" || !state.q ? { maj: "desc" } : null;
-  if (sort) opts.sort = sort;
-  return opts;
+function resultItem(record, stems) {
+  const link = el("a", { href: new URL(record.u, ROOT).pathname, text: record.t });
+  const meta = el("p", { class: "essaim-resultat__meta" });
+  details(record).forEach((part, i) => {
+    if (i) meta.append(" · ");
+    meta.append(part === "contact publié" ? el("span", { class: "essaim-resultat__contact", text: part }) : part);
+  });
+  return [el("li", { class: "essaim-resultat" }, el("h3", { class: "essaim-resultat__titre" }, link), meta, marked(record.r, stems)), link];
 }
 
-async function query(state, filters) {
-  // Les facettes portent sur les fiches : les guides ont leur propre liste (voir showGuides).
-  return pagefind.search(state.q || null, options(state, { ...filters, type: "fiche" }));
+function stemsOf(understanding) {
+  if (!understanding) return [];
+  return [...new Set(understanding.groups.flatMap((g) => g.alternatives.flatMap((a) => a.terms)).filter((t) => t.length > 2))];
+}
+
+async function showMore(mine, focus = false) {
+  const records = await index.page(current.ordered, shown, PAGE);
+  if (mine !== generation) return;
+  const stems = stemsOf(current.understanding);
+  let first = null;
+  for (const record of records) {
+    const [item, link] = resultItem(record, stems);
+    list.append(item);
+    first = first || link;
+  }
+  shown += records.length;
+  more.hidden = shown >= current.total;
+  more.textContent = `Afficher ${Math.min(PAGE, current.total - shown)} résultats de plus`;
+  if (focus && first) first.focus();
+}
+
+function showUnderstanding(result, state) {
+  understood.replaceChildren();
+  const parts = [];
+  if (result.corrections.length) {
+    parts.push(el("p", { text: `Orthographe corrigée : ${result.corrections.map(([typed, fixed]) => `« ${typed} » → « ${fixed} »`).join(", ")}.` }));
+  }
+  if (result.ignored.length && result.total) {
+    parts.push(el("p", { text: `Mots absents de la base, ignorés : ${result.ignored.join(", ")}.` }));
+  }
+  if (result.suggestions.length) {
+    const items = el("ul", { class: "essaim-suggestions" });
+    for (const s of result.suggestions) {
+      const facet = data.facettes.find((f) => f.cle === s.facet);
+      if (!facet || !boxes[s.facet][s.value]) continue;
+      const button = el("button", { type: "button", class: "essaim-suggestion", "data-facette": s.facet, "data-valeur": s.value },
+        `${facet.libelle} : ${labels[s.facet][s.value]} (${s.count})`);
+      button.addEventListener("click", () => {
+        boxes[s.facet][s.value].checked = true;
+        run(currentState(), true);
+      });
+      items.append(el("li", {}, button));
+    }
+    if (items.children.length) parts.push(el("p", { class: "essaim-comprendre__titre", text: "Affiner avec un filtre :" }), items);
+  }
+  understood.append(...parts);
+  understood.hidden = !parts.length;
+}
+
+function showEmpty(result, state) {
+  const base = ROOT.pathname;
+  const box = el("li", { class: "essaim-vide" },
+    el("p", { text: state.q ? `Aucun mot de « ${state.q} » ne figure dans les fiches${result.ignored.length ? "" : " avec ces filtres"}.` : "Aucune fiche avec ces filtres." }));
+  const tips = el("ul");
+  if (Object.keys(state.filters).length) tips.append(el("li", { text: "Retirez un filtre : les comptes entre parenthèses disent combien de fiches chaque choix donnerait." }));
+  tips.append(el("li", {}, "Parcourez les ", el("a", { href: `${base}themes/`, text: "thèmes" }), ", les ",
+    el("a", { href: `${base}guides/`, text: "guides pratiques" }), " ou la ", el("a", { href: `${base}carte/`, text: "carte" }), "."));
+  tips.append(el("li", {}, "Vous connaissez une action de ce genre ? ", el("a", { href: `${base}contribuer/`, text: "Proposez-la" }), "."));
+  box.append(tips);
+  list.append(box);
 }
 
 async function showGuides(state, mine) {
@@ -180,88 +266,77 @@ async function showGuides(state, mine) {
   guides.hidden = true;
   // Les guides n'ont que des thèmes : on les montre pour des mots, sans autre filtre que le thème.
   if (!state.q || Object.keys(state.filters).some((key) => key !== "theme")) return;
-  const filters = { type: "guide", ...pagefindFilters(state.filters) };
-  const found = await pagefind.search(state.q, { filters });
-  const items = await Promise.all(found.results.slice(0, 3).map((r) => r.data()));
-  if (mine !== generation || !items.length) return;
-  const list = el("ul");
-  for (const item of items) list.append(el("li", {}, el("a", { href: item.url, text: (item.meta || {}).title || item.url })));
-  guides.append(el("p", { class: "essaim-guides__titre", text: `Guides pratiques (${found.results.length})` }), list);
+  const found = await index.search({ ...state, tri: "pertinence" }, { kind: "guide", limit: 3 });
+  if (mine !== generation || !found.hits.length) return;
+  const items = el("ul");
+  for (const item of found.hits) items.append(el("li", {}, el("a", { href: new URL(item.u, ROOT).pathname, text: item.t })));
+  guides.append(el("p", { class: "essaim-guides__titre", text: `Guides pratiques (${found.total})` }), items);
   guides.hidden = false;
 }
 
 async function run(state, push) {
   const mine = ++generation;
-  form.dataset.etat = "occupe";
   writeState(state, push);
   showActive(state);
+  if (!state.q && !Object.keys(state.filters).length) {
+    // Rien de cherché : la liste écrite dans la page, sans rien télécharger.
+    list.innerHTML = initial.html;
+    status.textContent = initial.status;
+    understood.hidden = true;
+    guides.hidden = true;
+    more.hidden = true;
+    for (const facet of data.facettes) for (const option of facet.options) boxes[facet.cle][option.v].row.count.textContent = `(${option.n})`;
+    form.dataset.etat = "pret";
+    return;
+  }
+  form.dataset.etat = "occupe";
   status.textContent = "Recherche en cours…";
-  const main = await query(state, pagefindFilters(state.filters));
+  let result;
+  try {
+    result = await index.search(state, { limit: PAGE });
+  } catch (error) {
+    if (mine !== generation) return;
+    status.textContent = "La recherche n'a pas pu se charger (index de recherche absent ou illisible).";
+    form.dataset.etat = "erreur";
+    return;
+  }
   if (mine !== generation) return;
-  // Comptes d'une facette choisie : sans son propre filtre (OU à l'intérieur, ET entre facettes).
-  const counts = { ...main.filters };
-  await Promise.all(Object.keys(state.filters).map(async (key) => {
-    const other = await query(state, pagefindFilters(state.filters, key));
-    counts[key] = other.filters[key] || {};
-  }));
-  if (mine !== generation) return;
-  updateCounts(counts, state);
-  results = main.results;
-  shown = 0;
+  current = result;
+  updateCounts(result.facets, state);
+  showUnderstanding(result, state);
   list.replaceChildren();
-  await Promise.all([showMore(mine), showGuides(state, mine)]);
-  const n = results.length;
+  shown = 0;
+  const stems = stemsOf(result.understanding);
+  for (const record of result.hits) list.append(resultItem(record, stems)[0]);
+  shown = result.hits.length;
+  more.hidden = shown >= result.total;
+  more.textContent = `Afficher ${Math.min(PAGE, result.total - shown)} résultats de plus`;
+  if (!result.total) showEmpty(result, state);
   const words = state.q ? ` pour « ${state.q} »` : "";
   const nf = Object.values(state.filters).reduce((a, v) => a + v.length, 0);
   const withFilters = nf ? ` avec ${plural(nf, "filtre", "filtres")}` : "";
-  status.textContent = `${n === 0 ? "Aucune fiche" : plural(n, "fiche", "fiches")}${words}${withFilters}.`;
+  const partial = state.q && result.total && result.complete < result.total
+    ? (result.complete ? ` : ${result.complete} avec tous les mots, puis ${result.total - result.complete} avec une partie`
+      : " contenant une partie des mots") : "";
+  status.textContent = `${result.total === 0 ? "Aucune fiche" : plural(result.total, "fiche", "fiches")}${words}${withFilters}${partial}.`;
   form.dataset.etat = "pret";
+  await showGuides(state, mine);
 }
 
-async function showMore(mine, focus = false) {
-  const slice = results.slice(shown, shown + PAGE);
-  const items = await Promise.all(slice.map((r) => r.data()));
-  if (mine !== generation) return;
-  let first = null;
-  for (const item of items) {
-    const meta = item.meta || {};
-    const link = el("a", { href: item.url, text: meta.title || item.url });
-    const details = [meta.porteur, meta.lieu, meta.maj ? `mise à jour ${meta.maj}` : ""].filter(Boolean).join(" · ");
-    const excerpt = el("p", { class: "essaim-resultat__extrait" });
-    if (input.value.trim() && item.excerpt) excerpt.innerHTML = item.excerpt; // Pagefind échappe l'extrait (balises <mark> seules)
-    else excerpt.textContent = meta.resume || "";
-    const li = el("li", { class: "essaim-resultat" }, el("h3", { class: "essaim-resultat__titre" }, link),
-      el("p", { class: "essaim-resultat__meta", text: details }), excerpt);
-    list.append(li);
-    first = first || link;
-  }
-  shown += slice.length;
-  more.hidden = shown >= results.length;
-  more.textContent = `Afficher ${Math.min(PAGE, results.length - shown)} résultats de plus`;
-  if (focus && first) first.focus();
-}
-
-async function start() {
+function start() {
   buildFacets();
-  try {
-    pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
-    await pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 26 });
-    await pagefind.filters(); // charge toutes les facettes : leurs comptes accompagnent chaque recherche
-  } catch (error) {
-    status.textContent = "La recherche n'a pas pu se charger : l'index de recherche est absent (lancez « essaim build »).";
-    return;
-  }
   const state = readState();
   applyState(state);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);
-    run(currentState(), true);
+    run(currentState(), true).then(() => {
+      if (window.matchMedia("(max-width: 50em)").matches) input.blur(); // ferme le clavier : les résultats se voient
+    });
   });
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    if (input.value.trim()) pagefind.preload(input.value.trim());
-    timer = setTimeout(() => run(currentState(), false), 350);
+    timer = setTimeout(() => run(currentState(), false), 300);
   });
   sortSelect.addEventListener("change", () => run(currentState(), false));
   more.addEventListener("click", () => showMore(generation, true));
@@ -271,8 +346,7 @@ async function start() {
     run(s, false);
   });
   form.classList.add("essaim-recherche--prete");
-  await run(state, false);
-  document.documentElement.dataset.essaimRecherche = "prete";
+  run(state, false).then(() => { document.documentElement.dataset.essaimRecherche = "prete"; });
 }
 
 start();
