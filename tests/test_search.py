@@ -111,7 +111,9 @@ def test_json_contract(content, capsys, tmp_path):
                  "--index", str(tmp_path / "i")])
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert code == 0 and set(data) == {"query", "total", "results", "facets"}
+    # The contract of earlier releases, plus additive keys: complete, corrections, suggestions, ignored.
+    assert code == 0 and set(data) == {"query", "total", "results", "facets", "complete", "corrections",
+                                       "suggestions", "ignored"}
     assert data["query"] == "médiation" and data["total"] == 1
     assert set(data["results"][0]) == {"id", "title", "carrier", "region", "departement", "themes", "score", "url"}
     assert data["results"][0]["id"] == "mediation-rennes" and data["results"][0]["departement"] == ["35"]

@@ -26,8 +26,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy
 import whoosh
 from whoosh import highlight, index, scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import _length_byte_cache
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -419,23 +422,20 @@ class SearchIndex:
             r.cache["title_order"] = {d: i for i, d in enumerate(numbers)}
         return r.cache["title_order"]
 
-    def _group_scores(self, r: Reading, group: Group) -> dict[int, float]:
-        """Document -> score of a group: its best alternative."""
-        best: dict[int, float] = {}
+    def _group_scores(self, r: Reading, group: Group) -> numpy.ndarray:
+        """Every document's score for a group: its best alternative (0 where none matches)."""
         documents = r.searcher.doc_count()
+        best = numpy.zeros(r.searcher.doc_count_all())
         for alternative in group.alternatives:
             if alternative.tag:
                 facet, value = alternative.tag
-                docs = self._members(r.facet_masks.get(facet, {}).get(value, 0))
-                weight = TAG_WEIGHT * idf(len(docs), documents)
-                scores = dict.fromkeys(docs, weight)
+                bits = self._bits(r, r.facet_masks.get(facet, {}).get(value, 0))
+                scores = bits * (TAG_WEIGHT * idf(int(bits.sum()), documents))
             else:
                 scores = self._alternative(r, alternative.terms)
-            factor = FUZZY_FACTOR if alternative.fuzzy else 1.0
-            for docnum, score in scores.items():
-                score *= factor
-                if score > best.get(docnum, 0.0):
-                    best[docnum] = score
+            if alternative.fuzzy:
+                scores = scores * FUZZY_FACTOR
+            numpy.maximum(best, scores, out=best)
         return best
 
     def _rank(self, r: Reading, groups: list[Group], scope: int) -> dict[int, tuple[float, bool]]:
@@ -444,68 +444,111 @@ class SearchIndex:
         A group weighs its rarity (idf of the documents it matches); a document's coverage is the
         share of that weight it holds, and its score the sum of its group scores times its coverage:
         cards holding all the meaningful words come first unless a card holding most of them matches
-        them much better (a hard « all words first » tier measured worse, docs/decisions.md)."""
+        them much better (a hard « all words first » tier measured worse, docs/decisions.md).
+        Dense arrays over the documents: the cost grows with the query's words, each a vector sum."""
         documents = r.searcher.doc_count()
         per_group = [self._group_scores(r, g) for g in groups]
-        per_group = [scores for scores in per_group if scores]
-        weights = [idf(len(scores), documents) for scores in per_group]
+        per_group = [scores for scores in per_group if scores.any()]
+        weights = [idf(int(numpy.count_nonzero(scores)), documents) for scores in per_group]
         total_weight = sum(weights) or 1.0
-        covered: dict[int, float] = {}
-        totals: dict[int, float] = {}
-        held: dict[int, int] = {}
+        size = r.searcher.doc_count_all()
+        covered, totals, held = numpy.zeros(size), numpy.zeros(size), numpy.zeros(size, dtype=numpy.int64)
         for weight, scores in zip(weights, per_group):
-            for docnum, score in scores.items():
-                if not scope >> docnum & 1:
-                    continue
-                covered[docnum] = covered.get(docnum, 0.0) + weight
-                totals[docnum] = totals.get(docnum, 0.0) + score
-                held[docnum] = held.get(docnum, 0) + 1
-        return {docnum: (round(totals[docnum] * (weight / total_weight), 4), held[docnum] == len(per_group))
-                for docnum, weight in covered.items()}
+            present = scores > 0
+            covered += present * weight
+            totals += scores
+            held += present
+        in_scope = self._bits(r, scope) & (held > 0)
+        numbers = numpy.flatnonzero(in_scope)
+        final = numpy.round(totals[numbers] * (covered[numbers] / total_weight), 4)
+        complete = held[numbers] == len(per_group)
+        return {d: (s, c) for d, s, c in zip(numbers.tolist(), final.tolist(), complete.tolist())}
 
-    def _alternative(self, r: Reading, terms: tuple[str, ...]) -> dict[int, float]:
-        """Documents holding every term of an alternative, with the sum of the terms' scores."""
-        key = ("alternative", terms)
+    def _bits(self, r: Reading, bitmask: int) -> numpy.ndarray:
+        """A bitmask of documents as a boolean array over document numbers (cached)."""
+        key = ("bits", bitmask)
         if key not in r.cache:
-            vectors = [self._term_scores(r, t) for t in terms]
-            if not vectors:
-                r.cache[key] = {}
-            else:
-                common = set(vectors[0]).intersection(*vectors[1:])
-                r.cache[key] = {d: sum(v[d] for v in vectors) for d in common}
+            size = r.searcher.doc_count_all()
+            raw = numpy.frombuffer(bitmask.to_bytes((size + 7) // 8, "little"), dtype=numpy.uint8)
+            r.cache[key] = numpy.unpackbits(raw, bitorder="little")[:size].astype(bool)
         return r.cache[key]
 
-    def _term_scores(self, r: Reading, term: str) -> dict[int, float]:
-        """Document -> BM25F score of one analysed term over the boosted fields (cached).
+    def _alternative(self, r: Reading, terms: tuple[str, ...]) -> numpy.ndarray:
+        """Every document's score for an alternative: the sum of its terms' scores where all are present."""
+        key = ("alternative", terms)
+        if key not in r.cache:
+            total = numpy.zeros(r.searcher.doc_count_all())
+            everywhere = numpy.ones(len(total), dtype=bool)
+            for term in terms:
+                scores = self._term_vector(r, term)
+                total = total + scores
+                everywhere &= scores > 0
+            r.cache[key] = numpy.where(everywhere, total, 0.0) if terms else total
+        return r.cache[key]
 
-        whoosh's own scorer gives each posting its score; caching per term makes a query
-        cost its terms' posting lists once, then dictionary sums."""
-        if term not in r.cache:
-            scores: dict[int, float] = {}
+    def _term_vector(self, r: Reading, term: str) -> numpy.ndarray:
+        """Every document's BM25F score for one analysed term over the boosted fields, two decimals (cached).
+
+        The site's static index stores the same rounded scores (essaim.site.searchfiles)."""
+        key = ("term", term)
+        if key not in r.cache:
+            total = numpy.zeros(r.searcher.doc_count_all())
             for name, boost in FIELD_BOOSTS.items():
-                for docnum, score in self._field_scores(r, name, term).items():
-                    scores[docnum] = scores.get(docnum, 0.0) + boost * score
-            # Two decimals: the site's static index stores the same rounded scores.
-            r.cache[term] = {docnum: round(score, 2) for docnum, score in scores.items()}
-        return r.cache[term]
+                scores = self._field_scores(r, name, term)
+                if scores:
+                    ids = numpy.fromiter(scores.keys(), dtype=numpy.int64, count=len(scores))
+                    values = numpy.fromiter(scores.values(), dtype=numpy.float64, count=len(scores))
+                    total[ids] += boost * values
+            r.cache[key] = numpy.round(total, 2)
+        return r.cache[key]
 
     def term_scores(self, term: str) -> dict[int, float]:
         """Document number -> score of one term (for the site's static index)."""
-        return self._term_scores(self._reader(), term)
+        vector = self._term_vector(self._reader(), term)
+        numbers = numpy.flatnonzero(vector)
+        return dict(zip(numbers.tolist(), vector[numbers].tolist()))
 
     def _field_scores(self, r: Reading, name: str, term: str) -> dict[int, float]:
-        """Document -> score of one analysed term in one field (cached)."""
+        """Document -> BM25F score of one analysed term in one field (cached).
+
+        whoosh's own formula (BM25FScorer: its idf, average field length, B and K1, field lengths
+        decoded from the index's length bytes), computed over whole posting blocks with numpy rather
+        than posting by posting: a common word at 10,000 cards costs milliseconds, not a second.
+        tests/test_search.py checks the scores equal whoosh's scorer."""
         key = ("field", name, term)
         if key not in r.cache:
-            scores: dict[int, float] = {}
             searcher = r.searcher
-            if (name, term) in searcher.reader():
-                matcher = searcher.postings(name, term)
-                scorer = searcher.weighting.scorer(searcher, name, term)
-                while matcher.is_active():
-                    scores[matcher.id()] = scorer.score(matcher)
-                    matcher.next()
-            r.cache[key] = scores
+            ids, weights = _postings(searcher.reader(), name, term)
+            if not len(ids):
+                r.cache[key] = {}
+                return r.cache[key]
+            weighting = searcher.weighting
+            b = weighting._field_B.get(name, weighting.B)
+            k1 = weighting.K1
+            idf_value = searcher.idf(name, term)
+            average = searcher.avg_field_length(name) or 1
+            lengths = self._lengths(r, name)[ids]
+            scores = idf_value * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+            r.cache[key] = dict(zip(ids.tolist(), scores.tolist()))
+        return r.cache[key]
+
+    @staticmethod
+    def _lengths(r: Reading, name: str) -> numpy.ndarray:
+        """Every document's length in one field, as whoosh's scorer reads it (1 where absent)."""
+        key = ("lengths", name)
+        if key not in r.cache:
+            reader = r.searcher.reader()
+            table = numpy.array(_length_byte_cache, dtype=numpy.float64)
+            lengths = numpy.ones(reader.doc_count_all(), dtype=numpy.float64)
+            for leaf, offset in reader.leaf_readers():
+                column = leaf._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+                if column is None:
+                    continue
+                raw = numpy.frombuffer(bytes(column.load()), dtype=numpy.uint8)
+                decoded = table[raw]
+                decoded[raw == 0] = 1.0
+                lengths[offset:offset + len(raw)] = decoded
+            r.cache[key] = lengths
         return r.cache[key]
 
     def _suggestions(self, r: Reading, groups: list[Group], final: int,
@@ -586,6 +629,32 @@ class SearchIndex:
 
 
 MAX_SUGGESTIONS = 4
+
+
+def _postings(reader, name: str, term: str) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(document numbers, term frequencies) of a term in a field, live documents only, read block by block."""
+    ids: list = []
+    weights: list = []
+    for leaf, offset in reader.leaf_readers():
+        if (name, term) not in leaf:
+            continue
+        matcher = leaf.postings(name, term)
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            block = numpy.asarray(matcher._ids, dtype=numpy.int64)
+            if leaf.has_deletions():
+                keep = numpy.array([not leaf.is_deleted(d) for d in matcher._ids], dtype=bool)
+            else:
+                keep = slice(None)
+            ids.append(block[keep] + offset)
+            weights.append(numpy.asarray(matcher._weights, dtype=numpy.float64)[keep])
+            matcher._next_block()
+    if not ids:
+        return numpy.empty(0, dtype=numpy.int64), numpy.empty(0)
+    return numpy.concatenate(ids), numpy.concatenate(weights)
 
 
 def idf(frequency: int, documents: int) -> float:

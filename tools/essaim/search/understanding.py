@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 1000
 MAX_WORD_CHARS = 40
-MAX_WORDS = 32
+MAX_WORDS = 16
 MAX_PHRASE = 6
 PREFIX_MIN = 3
 PREFIX_EXPANSIONS = 5

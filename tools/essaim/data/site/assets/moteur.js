@@ -6,7 +6,7 @@
 
 export const MAX_QUERY_CHARS = 1000;
 export const MAX_WORD_CHARS = 40;
-export const MAX_WORDS = 32;
+export const MAX_WORDS = 16;
 const MAX_PHRASE = 6;
 const PREFIX_MIN = 3;
 const PREFIX_EXPANSIONS = 5;
