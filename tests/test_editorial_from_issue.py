@@ -97,7 +97,7 @@ def test_walkthrough_sample_becomes_a_valid_partial_card(content, capsys):
     assert meta.partners.operational == ["CPAM du Jura", "Mairies des six villages"]
     assert meta.contacts[0].email == "contact@sante-plateaux.example.org" and not meta.contacts[0].open_data
     assert [s.document for s in meta.sources] == ["proposition-bus-sante-des-villages-du-haut-jura"]
-    assert "## Résultats\n\nNon renseigné : la proposition ne le précise pas." in text
+    assert "## Résultats\n\nNon renseigné dans la source." in text
     assert "- <https://www.sante-plateaux.example.org/le-bus-sante>" in text
     assert "titre:" in source.read_text(encoding="utf-8")
     exit_code, diagnostics = run_validate(content, capsys)
@@ -123,7 +123,7 @@ def test_incomplete_proposal_says_what_is_missing(content, capsys, from_issue):
     assert {"Résultats", "Gouvernance", "contacts", "partenaires", "année de début"} <= set(result["manque"])
     assert any("échelle" in note for note in result["remarques"])
     text = assert_valid_and_safe(content, content.parent / result["fiche"], capsys)
-    assert text.count("Non renseigné : la proposition ne le précise pas.") == 7
+    assert text.count("Non renseigné dans la source.") == 7
 
 
 def test_contact_needs_the_consent_box(content, from_issue):

@@ -142,7 +142,8 @@ INTRO = """Merci de proposer une action ! Un éditeur d'Essaim relira votre prop
 - **Les faits exacts, les phrases à vous** : reprenez les noms, lieux, chiffres et dates tels quels, mais ne copiez
   pas de texte d'un document.
 - **Un contact** n'est indiqué que s'il est déjà publié par la structure, ou avec l'accord de la personne.
-- **Ne savez pas ?** Laissez vide : la fiche écrira « Non renseigné » plutôt que d'inventer.
+- **Ne savez pas ?** Laissez vide : la section de la fiche dira « Non renseigné dans la source. » plutôt que
+  d'inventer.
 
 Le guide de contribution (fichier `CONTRIBUTING.md` du dépôt) explique la suite et comment faire retirer
 des données personnelles."""

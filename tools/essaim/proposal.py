@@ -31,7 +31,7 @@ from essaim.catalog import Card
 from essaim.diagnostics import Diagnostic, display_path
 from essaim.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, CONTACT_OPEN_DATA, EVALUATION_OPTIONS,
                                FORM_FIELDS, ParsedIssue, parse_issue_body)
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_MARKER, CardMeta, Contact
+from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_TEXT, CardMeta, Contact
 from essaim.scaffold import slugify
 from essaim.template import card_text
 from essaim.validate import validate_files
@@ -51,7 +51,6 @@ def _limit(key: str, bound: str) -> int:
 MAX_THEMES = _limit("themes", "max_length")
 TITLE_MIN, TITLE_MAX = _limit("title", "min_length"), _limit("title", "max_length")
 SUMMARY_MIN, SUMMARY_MAX = _limit("summary", "min_length"), _limit("summary", "max_length")
-SILENT_TEXT = f"{SILENT_MARKER} : la proposition ne le précise pas."
 # A title at least this close to an existing card's (0 to 1) marks a probable duplicate.
 SIMILAR_TITLE = 0.85
 SIMILAR_TITLE_SAME_CARRIER = 0.6
