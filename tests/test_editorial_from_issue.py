@@ -101,7 +101,8 @@ def test_walkthrough_sample_becomes_a_valid_partial_card(content, capsys):
     assert "- <https://www.sante-plateaux.example.org/le-bus-sante>" in text
     assert "titre:" in source.read_text(encoding="utf-8")
     exit_code, diagnostics = run_validate(content, capsys)
-    assert exit_code == 0 and diagnostics == []
+    assert exit_code == 0 and [(d["path"], d["code"]) for d in diagnostics] == [
+        ("content/actions/en-route-pour-ma-sante-poitiers.md", "titre-sans-lieu")]  # the example card's title
 
 
 def test_preview_writes_nothing(content, capsys):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from essaim import body as markdown_body
 from essaim import geography, parallel
+from essaim.coherence import check_card_coherence
 from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
@@ -147,6 +148,7 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
     if isinstance(meta, CardMeta):
         check_territory(meta, report)
         check_period(meta, report)
+        check_card_coherence(meta, document.outline.sections if document.outline else {}, report)
     return (Checked(document, meta) if meta else None), report.found
 
 
