@@ -145,6 +145,19 @@ def test_known_public_document_becomes_a_source(content, from_issue):
     assert code == 0 and "- document: fts-inspir-actions-acces-aux-soins-2023" in result["texte"]
 
 
+def test_transferability_answers_become_the_transfert_block(content, from_issue):
+    answers = {**BASE, "cout": "12 000 € en 2023, stand et temps de médiation", "moyens-humains": "",
+               "delai": "3 mois", "prerequis": "un emplacement sur le marché\n\nl'accord de la mairie de quartier\n"}
+    code, result = from_issue(content, render_issue_body(answers))
+    card = load.read(content.parent / result["fiche"], "card")
+    assert code == 0 and card.data["transfert"] == {
+        "budget": "12 000 € en 2023, stand et temps de médiation", "delai": "3 mois",
+        "prerequis": ["un emplacement sur le marché", "l'accord de la mairie de quartier"]}
+    assert list(card.data)[-2:] == ["transfert", "mise_a_jour"]
+    code, result = from_issue(content, render_issue_body(BASE), "--apercu")
+    assert code == 0 and "transfert" not in result["texte"]  # nothing said, no block
+
+
 def test_ambiguous_commune_is_kept_without_code(content, from_issue):
     code, result = from_issue(content, render_issue_body({**BASE, "communes": "Saint-Denis"}), "--apercu")
     assert code == 0 and "- nom: Saint-Denis\n" in result["texte"]
