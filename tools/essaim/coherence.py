@@ -125,10 +125,10 @@ def check_qpv(meta: CardMeta, text: _CardText, report: Reporter) -> None:
         return
     index = meta.territory.kinds.index("qpv")
     report.at_node(("territoire", "types", index), "qpv-sans-mention",
-                   "territoire « qpv » alors que le texte de la fiche ne parle ni de QPV, ni de quartier prioritaire, "
-                   "ni de politique de la ville",
-                   "« quartier populaire » ne suffit pas : retirez qpv, ou, si la source le dit, écrivez dans la fiche "
-                   "que l'action vise un quartier prioritaire de la politique de la ville (QPV)")
+                   "territoire « qpv » alors que le texte de la fiche ne parle ni de QPV, ni de quartier "
+                   "prioritaire, ni de politique de la ville",
+                   "« quartier populaire » ne suffit pas : retirez qpv, ou, si la source le dit, écrivez dans la "
+                   "fiche que l'action vise un quartier prioritaire de la politique de la ville (QPV)")
 
 
 YEAR_ANYWHERE = re.compile(r"\b(?:19|20)\d\d\b")
@@ -159,7 +159,8 @@ def check_start_year(meta: CardMeta, text: _CardText, report: Reporter) -> None:
     if found:
         year, words = found
         report.at_node(("periode", "debut"), "debut-manquant",
-                       f"le texte donne une année de lancement ({year} : « {words[:60]} ») mais periode.debut est vide",
+                       f"le texte donne une année de lancement ({year} : « {words[:60]} ») "
+                       "mais periode.debut est vide",
                        f"si c'est bien l'année où l'action a commencé, écrivez debut: {year}", Severity.WARNING)
 
 
@@ -211,8 +212,8 @@ def _own_places(meta: CardMeta) -> tuple[set[tuple[str, ...]], set[str]]:
     names += [geography.departements()[code].name for code in territory.departements]
     names += [geography.regions()[code].name for code in territory.regions]
     own = {tuple(w.lower() for w in t) for name in names for t in _with_and_without_article(name)}
-    proper = {word for word in _tokens(territory.detail or "")
-              if len(word) >= 3 and word[0].isupper() and not word.isupper() and word.lower() not in GENERIC_PLACE_WORDS}
+    proper = {word for word in _tokens(territory.detail or "") if len(word) >= 3 and word[0].isupper()
+              and not word.isupper() and word.lower() not in GENERIC_PLACE_WORDS}
     return own, proper
 
 

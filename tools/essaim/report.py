@@ -86,7 +86,7 @@ class EditorialReport:
     with_place_in_title: int = 0
     source_mentions: list[CardCount] = field(default_factory=list)  # cards that mention the source, most first
     source_mentions_total: int = 0
-    silent_sections: list[CardCount] = field(default_factory=list)  # cards with « Non renseigné » sections, most first
+    silent_sections: list[CardCount] = field(default_factory=list)  # « Non renseigné » sections, most first
     silent_sections_total: int = 0
     with_cost: list[CardEntry] = field(default_factory=list)  # transfert.budget known
     with_contact: list[CardEntry] = field(default_factory=list)
