@@ -12,7 +12,10 @@ from essaim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-EXAMPLE_CARD = CONTENT / "actions" / "en-route-pour-ma-sante-poitiers.md"
+# A frozen copy of a real card (content/actions/en-route-pour-ma-sante-poitiers.md as of 2026-12): the tests edit
+# its text by search and replace, so it must not change when editors rework the real card. Its title names no
+# place: validating it gives one « titre-sans-lieu » warning.
+EXAMPLE_CARD = ROOT / "tests" / "data" / "fiche-exemple" / "en-route-pour-ma-sante-poitiers.md"
 
 
 @pytest.fixture

@@ -26,13 +26,13 @@ def test_list_json_gives_completeness(content, capsys):
 
 
 def test_new_from_flags_writes_a_valid_stub(content, capsys):
-    code = main(["--content", str(content), "new", "--no-input", "--titre", "Bus santé des villages",
+    code = main(["--content", str(content), "new", "--no-input", "--titre", "Bus santé des villages de Brest",
                  "--porteur", "Association Exemple", "--type-porteur", "association", "--departement", "finistère",
                  "--commune", "Brest", "--echelle", "commune", "--theme", "unite mobile, Médiation en santé",
                  "--public", "QPV", "--source", "fts-inspir-actions-acces-aux-soins-2023"])
     out = capsys.readouterr().out
     assert code == 0, out
-    card = content / "actions" / "bus-sante-des-villages.md"
+    card = content / "actions" / "bus-sante-des-villages-de-brest.md"
     text = card.read_text(encoding="utf-8")
     assert 'departements: [\'29\']' in text and "insee: '29019'" in text and "regions: ['53']" in text
     assert "themes: [unite_mobile, mediation_en_sante]" in text and "publics: [habitants_qpv]" in text
@@ -40,7 +40,7 @@ def test_new_from_flags_writes_a_valid_stub(content, capsys):
     assert exit_code == 0 and diagnostics == []
     assert main(["--content", str(content), "list", "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows["bus-sante-des-villages"]["completude"] == "ebauche"
+    assert rows["bus-sante-des-villages-de-brest"]["completude"] == "ebauche"
 
 
 def test_new_without_input_names_what_is_missing(content, capsys):

@@ -25,7 +25,7 @@ def git(repo: Path, *args: str) -> str:
 
 
 def card(example: str, title: str, carrier: str, extra_body: str = "") -> str:
-    text = example.replace("titre: En route pour ma santé", f"titre: {title}")
+    text = example.replace("titre: En route pour ma santé", f"titre: {title} (Poitiers)")
     text = text.replace("nom: Centre Communal d'Action Sociale (CCAS) de Poitiers", f"nom: {carrier}")
     return text.replace("## Objectifs\n", f"## Objectifs\n\n{extra_body}\n" if extra_body else "## Objectifs\n")
 

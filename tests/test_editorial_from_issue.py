@@ -97,11 +97,12 @@ def test_walkthrough_sample_becomes_a_valid_partial_card(content, capsys):
     assert meta.partners.operational == ["CPAM du Jura", "Mairies des six villages"]
     assert meta.contacts[0].email == "contact@sante-plateaux.example.org" and not meta.contacts[0].open_data
     assert [s.document for s in meta.sources] == ["proposition-bus-sante-des-villages-du-haut-jura"]
-    assert "## Résultats\n\nNon renseigné : la proposition ne le précise pas." in text
+    assert "## Résultats\n\nNon renseigné dans la source." in text
     assert "- <https://www.sante-plateaux.example.org/le-bus-sante>" in text
     assert "titre:" in source.read_text(encoding="utf-8")
     exit_code, diagnostics = run_validate(content, capsys)
-    assert exit_code == 0 and diagnostics == []
+    assert exit_code == 0 and [(d["path"], d["code"]) for d in diagnostics] == [
+        ("content/actions/en-route-pour-ma-sante-poitiers.md", "titre-sans-lieu")]  # the example card's title
 
 
 def test_preview_writes_nothing(content, capsys):
@@ -123,7 +124,7 @@ def test_incomplete_proposal_says_what_is_missing(content, capsys, from_issue):
     assert {"Résultats", "Gouvernance", "contacts", "partenaires", "année de début"} <= set(result["manque"])
     assert any("échelle" in note for note in result["remarques"])
     text = assert_valid_and_safe(content, content.parent / result["fiche"], capsys)
-    assert text.count("Non renseigné : la proposition ne le précise pas.") == 7
+    assert text.count("Non renseigné dans la source.") == 7
 
 
 def test_contact_needs_the_consent_box(content, from_issue):
@@ -142,6 +143,19 @@ def test_known_public_document_becomes_a_source(content, from_issue):
            "reduire-les-inegalites-sociales-et-territoriales-dacces-aux-soins")
     code, result = from_issue(content, render_issue_body({**BASE, "documents": url}), "--apercu")
     assert code == 0 and "- document: fts-inspir-actions-acces-aux-soins-2023" in result["texte"]
+
+
+def test_transferability_answers_become_the_transfert_block(content, from_issue):
+    answers = {**BASE, "cout": "12 000 € en 2023, stand et temps de médiation", "moyens-humains": "",
+               "delai": "3 mois", "prerequis": "un emplacement sur le marché\n\nl'accord de la mairie de quartier\n"}
+    code, result = from_issue(content, render_issue_body(answers))
+    card = load.read(content.parent / result["fiche"], "card")
+    assert code == 0 and card.data["transfert"] == {
+        "budget": "12 000 € en 2023, stand et temps de médiation", "delai": "3 mois",
+        "prerequis": ["un emplacement sur le marché", "l'accord de la mairie de quartier"]}
+    assert list(card.data)[-2:] == ["transfert", "mise_a_jour"]
+    code, result = from_issue(content, render_issue_body(BASE), "--apercu")
+    assert code == 0 and "transfert" not in result["texte"]  # nothing said, no block
 
 
 def test_ambiguous_commune_is_kept_without_code(content, from_issue):

@@ -140,6 +140,54 @@ def test_report_command_text(cards, capsys):
     assert "Liens externes : non vérifiés (ajoutez --liens)." in out
 
 
+@pytest.fixture
+def edited(cards, example_text):
+    """A third card: a place in its title, three mentions of the document, one silent section, a known cost."""
+    add_card(cards, example_text, "avec-lieu.md", [
+        ("titre: En route pour ma santé", "titre: Une action à Niort"),
+        ("nom: Centre Communal d'Action Sociale (CCAS) de Poitiers", "nom: Porteur de Niort"),
+        ("## Objectifs\n\n", "## Objectifs\n\nLa source le dit, le Rapport le confirme et l’ouvrage aussi.\n\n"),
+        ("## Effets inattendus\n\n", "## Effets inattendus\n\nNon renseigné dans la source.\n\n## Vide\n\n"),
+        ("mise_a_jour:", "transfert:\n  budget: 30 000 € en 2021\nmise_a_jour:"),
+    ])
+    text = (cards / "actions" / "avec-lieu.md").read_text(encoding="utf-8")
+    start = text.index("## Vide")  # the rest of « Effets inattendus » goes, so that the section is silent
+    (cards / "actions" / "avec-lieu.md").write_text(text[:start] + text[text.index("## Perspectives"):], "utf-8")
+    return cards
+
+
+def test_report_editing_counts(edited):
+    catalog, _ = open_catalog(edited)
+    report = editorial_report(catalog, today=date(2026, 11, 23))
+    assert report.with_place_in_title == 1
+    assert [(p.id, p.place) for p in report.title_places] == [
+        ("ebauche-sans-contact", None), ("en-route-pour-ma-sante-poitiers", None), ("avec-lieu", "Niort")]
+    mentions = {c.id: c.count for c in report.source_mentions}
+    assert mentions["avec-lieu"] == mentions["en-route-pour-ma-sante-poitiers"] + 3
+    assert report.source_mentions[0].id == "avec-lieu" and report.source_mentions_total == sum(mentions.values())
+    assert [(c.id, c.count) for c in report.silent_sections] == [("avec-lieu", 1), ("ebauche-sans-contact", 1)]
+    assert report.silent_sections_total == 2
+    assert [e.id for e in report.with_cost] == ["avec-lieu"]
+    assert [e.id for e in report.with_contact] == ["avec-lieu", "en-route-pour-ma-sante-poitiers"]
+
+
+def test_report_command_editing_text_and_json(edited, capsys):
+    assert main(["--content", str(edited), "report"]) == 0
+    out = capsys.readouterr().out
+    assert ("Titres qui nomment un lieu : 1 sur 3 ; sans lieu (2) :\n"
+            "  content/actions/ebauche-sans-contact.md — « Une ébauche »\n") in out
+    assert "Sections « Non renseigné » : 2, dans 2 fiche(s) :\n  content/actions/avec-lieu.md — 1\n" in out
+    assert "Fiches au coût connu (transfert.budget) : 1 sur 3\n  content/actions/avec-lieu.md\n" in out
+    assert "Fiches avec un contact : 2 sur 3" in out
+    assert main(["--content", str(edited), "report", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["with_place_in_title"] == 1 and data["silent_sections_total"] == 2
+    assert data["title_places"][-1] == {"id": "avec-lieu", "path": "content/actions/avec-lieu.md",
+                                        "title": "Une action à Niort", "place": "Niort"}
+    assert [c["id"] for c in data["with_cost"]] == ["avec-lieu"] and len(data["with_contact"]) == 2
+    assert data["source_mentions"][0]["id"] == "avec-lieu" and data["incomplete"]  # earlier keys kept
+
+
 def test_broken_links_with_a_local_server(cards, example_text, server, capsys):
     add_card(cards, example_text, "liens.md", [
         ("titre: En route pour ma santé", "titre: Fiche avec des liens"),

@@ -35,7 +35,7 @@ def write_base(content):
         values.update(titre=title, themes=themes, publics=publics)
         values["porteur"] = {"nom": f"Porteur {card_id}", "type": carrier}
         values["territoire"] = {"regions": [region], "departements": [dep], "communes": [], "echelle": "commune",
-                                "types": kinds}
+                                "types": kinds, **({"precision": "Un QPV"} if "qpv" in kinds else {})}
         (content / "actions" / f"{card_id}.md").write_text(card_text(values, {"problem": text}), encoding="utf-8")
     (content / "actions" / "en-route-pour-ma-sante-poitiers.md").unlink()
 

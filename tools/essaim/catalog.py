@@ -71,6 +71,28 @@ class Catalog:
         return next((c for c in self.cards if c.id == card_id), None)
 
 
+# French labels of the transferability facts, by front matter key (transfert.*), in the order outputs show them.
+TRANSFER_LABELS = {
+    "budget": "Budget",
+    "moyens_humains": "Moyens humains",
+    "delai": "Délai de mise en place",
+    "prerequis": "Prérequis",
+}
+
+
+def transfer_facts(card: Card | CardMeta) -> list[tuple[str, str]]:
+    """(French label, value) of each transferability fact the card gives; [] when it gives none."""
+    meta = card.meta if isinstance(card, Card) else card
+    given = meta.transfer.model_dump(by_alias=True) if meta.transfer else {}
+    facts = []
+    for key, label in TRANSFER_LABELS.items():
+        value = given.get(key)
+        text = " ; ".join(value) if isinstance(value, list) else value
+        if text:
+            facts.append((label, text))
+    return facts
+
+
 def build(validation: Validation) -> Catalog:
     cards, guides, sources = [], [], {}
     for item in validation.checked:

@@ -12,6 +12,7 @@ from essaim import __version__
 from essaim import load as loader
 from essaim.catalog import LEVEL_LABELS, open_catalog
 from essaim.diagnostics import render
+from essaim.model import SILENT_TEXT
 from essaim.validate import validate_files
 
 # argparse's own words, in French.
@@ -105,7 +106,8 @@ def cmd_new(args) -> int:
     diagnostics = [d for d in found if d.path == loader.display_path(path)]
     if diagnostics:
         print(render(diagnostics, "text"))
-    print("Complétez les sections marquées « Non renseigné », puis lancez « essaim validate ».")
+    print(f"Remplacez « {SILENT_TEXT} » par ce que dit la source, section par section (gardez cette ligne là où "
+          "elle ne dit rien), puis lancez « essaim validate ».")
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 

@@ -102,6 +102,17 @@ def _fields() -> list[FormField]:
                   description="Un financeur par ligne."),
         FormField("financement", "Financement", "input", "financement",
                   description="Budget ou montants, s'ils sont publics."),
+        FormField("cout", "Coût de l'action", "input", "transfert.budget",
+                  description="Montant, année et ce qu'il couvre, tels qu'ils sont publiés (les financeurs vont "
+                              "dans « Partenaires financiers »).",
+                  placeholder="Exemple : 45 000 € par an en 2022, dont le poste de médiatrice"),
+        FormField("moyens-humains", "Moyens humains", "input", "transfert.moyens_humains",
+                  description="Les postes et le temps de travail consacrés à l'action.",
+                  placeholder="Exemple : 1 médiatrice en santé (1 ETP)"),
+        FormField("delai", "Délai de mise en place", "input", "transfert.delai",
+                  description="Le temps qu'il a fallu pour lancer l'action."),
+        FormField("prerequis", "Prérequis", "textarea", "transfert.prerequis",
+                  description="Ce qu'il faut avoir avant de se lancer (un local, un partenariat…), un par ligne."),
         FormField("cadres", "Cadres territoriaux", "checkboxes", "cadres", vocabulary="cadres",
                   description="Les dispositifs dans lesquels l'action s'inscrit, s'il y en a."),
     ]
@@ -142,7 +153,8 @@ INTRO = """Merci de proposer une action ! Un éditeur d'Essaim relira votre prop
 - **Les faits exacts, les phrases à vous** : reprenez les noms, lieux, chiffres et dates tels quels, mais ne copiez
   pas de texte d'un document.
 - **Un contact** n'est indiqué que s'il est déjà publié par la structure, ou avec l'accord de la personne.
-- **Ne savez pas ?** Laissez vide : la fiche écrira « Non renseigné » plutôt que d'inventer.
+- **Ne savez pas ?** Laissez vide : la section de la fiche dira « Non renseigné dans la source. » plutôt que
+  d'inventer.
 
 Le guide de contribution (fichier `CONTRIBUTING.md` du dépôt) explique la suite et comment faire retirer
 des données personnelles."""

@@ -48,7 +48,10 @@ CARD_SECTIONS: tuple[Section, ...] = (
     Section("resources", "Ressources", False, "Documents, outils et liens utiles."),
 )
 
-# A section whose text starts with this says the source is silent on it.
+# The whole text of a section when the source says nothing about it.
+SILENT_TEXT = "Non renseigné dans la source."
+# A section whose text starts with this says the source is silent on it (older cards wrote
+# « Non renseigné : … », still accepted).
 SILENT_MARKER = "Non renseigné"
 
 
@@ -245,6 +248,23 @@ class SourceRef(Strict):
     pages: Text | None = Field(None, description="Pages du document, par exemple \"19-24\".", examples=["19-24"])
 
 
+class Transfer(Strict):
+    """What a practitioner needs to reproduce the action, only as the source states it."""
+
+    budget: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        None, description="Budget ou coût : montant(s), année, ce qu'ils couvrent, exactement comme la source "
+                          "l'écrit (les financeurs vont dans partenaires.financiers).",
+        examples=["45 000 € par an (2022), dont le poste de médiatrice"])
+    staff: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        None, alias="moyens_humains", description="Moyens humains : postes, temps de travail (ETP).",
+        examples=["1 médiatrice en santé (1 ETP)"])
+    setup_time: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        None, alias="delai", description="Délai de mise en place, s'il est indiqué.", examples=["6 mois"])
+    prerequisites: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=12)] = Field(
+        default_factory=list, alias="prerequis", description="Prérequis que la source nomme, un par élément.",
+        examples=[["un local en rez-de-chaussée", "un partenariat avec la CPAM"]])
+
+
 class Evaluation(Strict):
     evaluated: bool | None = Field(None, alias="evaluee", description="true, false, ou vide si la source ne le dit pas.")
     method: Text | None = Field(None, alias="methode", description="Comment l'action a été évaluée.")
@@ -283,6 +303,10 @@ class CardMeta(Strict):
         description="Documents publics dont la fiche est tirée.",
         examples=[[{"document": "fts-inspir-actions-acces-aux-soins-2023", "pages": "19-24"}]])
     evaluation: Evaluation = Field(default_factory=Evaluation, description="L'action a-t-elle été évaluée ?")
+    transfer: Transfer | None = Field(
+        None, alias="transfert",
+        description="Faits utiles pour reproduire l'action (budget, moyens humains, délai, prérequis), seulement "
+                    "ceux que la source donne ; bloc absent si elle n'en donne aucun.")
     updated: PublishedDate = Field(alias="mise_a_jour",
                                    description="Date de la dernière mise à jour des informations (AAAA-MM).",
                                    examples=["2022-12"])

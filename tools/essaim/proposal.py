@@ -31,7 +31,7 @@ from essaim.catalog import Card
 from essaim.diagnostics import Diagnostic, display_path
 from essaim.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, CONTACT_OPEN_DATA, EVALUATION_OPTIONS,
                                FORM_FIELDS, ParsedIssue, parse_issue_body)
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_MARKER, CardMeta, Contact
+from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_TEXT, CardMeta, Contact, Transfer
 from essaim.scaffold import slugify
 from essaim.template import card_text
 from essaim.validate import validate_files
@@ -43,15 +43,15 @@ MAX_LINE_CHARS = 300
 MAX_LIST_ITEMS = 30
 
 
-def _limit(key: str, bound: str) -> int:
-    """A length bound of a CardMeta field (min_length or max_length), read from the model."""
-    return next(getattr(m, bound) for m in CardMeta.model_fields[key].metadata if hasattr(m, bound))
+def _limit(key: str, bound: str, model=CardMeta) -> int:
+    """A length bound of a field of the model (min_length or max_length)."""
+    return next(getattr(m, bound) for m in model.model_fields[key].metadata if hasattr(m, bound))
 
 
 MAX_THEMES = _limit("themes", "max_length")
+MAX_PREREQUISITES = _limit("prerequisites", "max_length", Transfer)
 TITLE_MIN, TITLE_MAX = _limit("title", "min_length"), _limit("title", "max_length")
 SUMMARY_MIN, SUMMARY_MAX = _limit("summary", "min_length"), _limit("summary", "max_length")
-SILENT_TEXT = f"{SILENT_MARKER} : la proposition ne le précise pas."
 # A title at least this close to an existing card's (0 to 1) marks a probable duplicate.
 SIMILAR_TITLE = 0.85
 SIMILAR_TITLE_SAME_CARRIER = 0.6
@@ -478,6 +478,11 @@ def build_proposal(text: str, content: Path, card_id: str | None = None, ticket_
     values["contacts"] = _contact(v, parsed, notes)
     values["sources"] = sources
     values["evaluation"] = evaluation
+    transfer = {key: clean_line(v[field_id], 500) for key, field_id in
+                (("budget", "cout"), ("moyens_humains", "moyens-humains"), ("delai", "delai"))}
+    transfer["prerequis"] = _lines(v["prerequis"], 500)[:MAX_PREREQUISITES]
+    if any(transfer.values()):
+        values["transfert"] = {key: value for key, value in transfer.items() if value}
     values["mise_a_jour"] = today.strftime("%Y-%m")
     if distinct_from:
         values["distincte_de"] = list(distinct_from)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from essaim.model import CARD_SECTIONS, SILENT_MARKER
+from essaim.model import CARD_SECTIONS, SILENT_TEXT
 from essaim.schema import json_schema
 
 TYPE_LABELS = {"string": "texte", "integer": "entier", "boolean": "booléen", "null": "vide", "object": "groupe de clés"}
@@ -53,7 +53,8 @@ def field_reference() -> str:
         *[f"{i}. **{s.heading}**{' (obligatoire)' if s.mandatory else ''} — {s.guidance}"
           for i, s in enumerate(CARD_SECTIONS, 1)],
         "",
-        f"Quand la source ne dit rien d'une section obligatoire, écrivez « {SILENT_MARKER} : … » "
-        "plutôt que de l'omettre ou d'inventer.",
+        f"Quand la source ne dit rien d'une section, son texte est exactement la ligne « {SILENT_TEXT} », "
+        "sans rien d'autre, plutôt que d'omettre la section ou d'inventer. Quand la source en dit une partie, "
+        "écrivez ce qu'elle dit, sans préfixe « Non renseigné ».",
     ]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,8 @@
 """Editorial health: what the cards still need (`essaim report`, and the site's « À compléter » page).
 
+Besides completeness, contacts and updates, it measures the editing of the cards: titles that name a place,
+commentary about the source document, silent sections, known costs (transfert.budget) and contacts.
+
 `editorial_report(catalog)` returns the data; it reads only the catalog (and,
 for link positions, the card files the catalog points to). External links are
 checked only on request: HEAD first, then GET when HEAD fails, with a timeout,
@@ -11,6 +14,7 @@ from __future__ import annotations
 import calendar
 import concurrent.futures
 import http.client
+import re
 import socket
 import ssl
 import urllib.error
@@ -21,13 +25,18 @@ from pathlib import Path
 
 from essaim import __version__
 from essaim import load as loader
+from essaim.body import is_silent
 from essaim.catalog import LEVEL_LABELS, Card, Catalog
+from essaim.coherence import title_place
 from essaim.diagnostics import display_path
+from essaim.model import SILENT_MARKER, SILENT_TEXT
 
 STALE_AFTER_YEARS = 2
 LINK_TIMEOUT = 10.0
 LINK_WORKERS = 8
 USER_AGENT = f"essaim/{__version__} (verification des liens des fiches Essaim)"
+# Commentary about the document instead of the action (« la source indique… »), counted in summary and sections.
+SOURCE_MENTION = re.compile(r"\b(?:la source|la fiche|l['’]ouvrage|le rapport|le document)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -40,6 +49,21 @@ class CardEntry:
     level_label: str
     missing: list[str]  # French labels (Card.missing)
     updated: str  # mise_a_jour as written
+
+
+@dataclass
+class CardCount:
+    id: str
+    path: str
+    count: int
+
+
+@dataclass
+class TitlePlace:
+    id: str
+    path: str
+    title: str
+    place: str | None  # the place the title names, None when it names none
 
 
 @dataclass
@@ -57,6 +81,15 @@ class EditorialReport:
     incomplete: list[CardEntry]  # stubs (ebauche) then partial cards, with what they miss
     without_contact: list[CardEntry]
     stale: list[CardEntry]  # not updated for STALE_AFTER_YEARS years
+    # Editing (issue #17): places in titles, commentary about the source, silent sections, transferability.
+    title_places: list[TitlePlace] = field(default_factory=list)  # every card; those without a place first
+    with_place_in_title: int = 0
+    source_mentions: list[CardCount] = field(default_factory=list)  # cards that mention the source, most first
+    source_mentions_total: int = 0
+    silent_sections: list[CardCount] = field(default_factory=list)  # « Non renseigné » sections, most first
+    silent_sections_total: int = 0
+    with_cost: list[CardEntry] = field(default_factory=list)  # transfert.budget known
+    with_contact: list[CardEntry] = field(default_factory=list)
     links_checked: bool = False
     links_total: int = 0  # distinct external addresses checked
     broken_links: list[BrokenLink] = field(default_factory=list)
@@ -68,6 +101,23 @@ class EditorialReport:
 def _entry(card: Card) -> CardEntry:
     return CardEntry(card.id, card.meta.title, display_path(card.path), card.url, card.level,
                      LEVEL_LABELS[card.level], list(card.missing), card.meta.updated)
+
+
+def source_mentions(card: Card) -> int:
+    """How many times the card's summary and sections speak of the document (« la source », « le rapport »…);
+    the standard line of a silent section (« Non renseigné dans la source. ») is not counted."""
+    texts = (card.meta.summary, *card.sections.values())
+    return sum(len(SOURCE_MENTION.findall(text.replace(SILENT_TEXT, ""))) for text in texts)
+
+
+def silent_sections(card: Card) -> int:
+    """How many sections say only that the source is silent."""
+    return sum(1 for text in card.sections.values() if text and is_silent(text, SILENT_MARKER))
+
+
+def _counts(cards: list[Card], count) -> list[CardCount]:
+    counted = [CardCount(c.id, display_path(c.path), count(c)) for c in cards]
+    return sorted((c for c in counted if c.count), key=lambda c: (-c.count, c.id))
 
 
 def last_day(updated: str) -> date:
@@ -99,7 +149,16 @@ def editorial_report(catalog: Catalog, today: date | None = None, check_links: b
         without_contact=[_entry(c) for c in catalog.cards if not c.meta.contacts],
         stale=[_entry(c) for c in sorted(catalog.cards, key=lambda c: (c.meta.updated, c.id))
                if is_stale(c.meta.updated, today)],
+        with_cost=[_entry(c) for c in catalog.cards if c.meta.transfer and c.meta.transfer.budget],
+        with_contact=[_entry(c) for c in catalog.cards if c.meta.contacts],
     )
+    places = [TitlePlace(c.id, display_path(c.path), c.meta.title, title_place(c.meta)) for c in catalog.cards]
+    report.title_places = sorted(places, key=lambda p: (p.place is not None, p.id))
+    report.with_place_in_title = sum(p.place is not None for p in places)
+    report.source_mentions = _counts(catalog.cards, source_mentions)
+    report.source_mentions_total = sum(c.count for c in report.source_mentions)
+    report.silent_sections = _counts(catalog.cards, silent_sections)
+    report.silent_sections_total = sum(c.count for c in report.silent_sections)
     if check_links:
         places = external_links(catalog)
         results = check_urls(list(places), timeout, workers)
@@ -208,6 +267,28 @@ def check_urls(urls: list[str], timeout: float = LINK_TIMEOUT, workers: int = LI
 # --- text output -----------------------------------------------------------------------------
 
 
+def _per_card(total: int, cards: int) -> str:
+    return f"{total / cards:.1f}".replace(".", ",") if cards else "0"
+
+
+def _editing_text(report: EditorialReport) -> list[str]:
+    n = report.total
+    without = [p for p in report.title_places if p.place is None]
+    lines = [f"Titres qui nomment un lieu : {report.with_place_in_title} sur {n} ; sans lieu ({len(without)}) :"]
+    lines += [f"  {p.path} — « {p.title} »" for p in without] or ["  aucun"]
+    lines += ["", f"Mentions de la source (« la source », « la fiche », « le rapport »…) : "
+                  f"{report.source_mentions_total}, soit {_per_card(report.source_mentions_total, n)} par fiche, "
+                  f"dans {len(report.source_mentions)} fiche(s) :"]
+    lines += [f"  {c.path} — {c.count}" for c in report.source_mentions] or ["  aucune"]
+    lines += ["", f"Sections « Non renseigné » : {report.silent_sections_total}, "
+                  f"dans {len(report.silent_sections)} fiche(s) :"]
+    lines += [f"  {c.path} — {c.count}" for c in report.silent_sections] or ["  aucune"]
+    lines += ["", f"Fiches au coût connu (transfert.budget) : {len(report.with_cost)} sur {n}"]
+    lines += [f"  {e.path}" for e in report.with_cost]
+    lines += ["", f"Fiches avec un contact : {len(report.with_contact)} sur {n}"]
+    return lines
+
+
 def report_text(report: EditorialReport) -> str:
     lines = [f"Santé éditoriale au {report.date} : {report.total} fiche(s) valide(s).", ""]
     lines.append(f"Fiches à compléter ({len(report.incomplete)}) :")
@@ -217,7 +298,7 @@ def report_text(report: EditorialReport) -> str:
     lines += [f"  {e.path}" for e in report.without_contact] or ["  aucune"]
     lines += ["", f"Fiches non mises à jour depuis {STALE_AFTER_YEARS} ans ({len(report.stale)}) :"]
     lines += [f"  {e.path} — mise à jour {e.updated}" for e in report.stale] or ["  aucune"]
-    lines.append("")
+    lines += ["", *_editing_text(report), ""]
     if not report.links_checked:
         lines.append("Liens externes : non vérifiés (ajoutez --liens).")
     else:

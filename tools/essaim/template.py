@@ -6,7 +6,7 @@ import yaml
 from pydantic import BaseModel
 
 from essaim.messages import inner_model
-from essaim.model import CARD_SECTIONS, SILENT_MARKER, CardMeta
+from essaim.model import CARD_SECTIONS, SILENT_TEXT, CardMeta
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schemas/fiche-action.schema.json"
 
@@ -60,11 +60,11 @@ def front_matter(values: dict, model: type[BaseModel] = CardMeta, indent: str = 
 
 
 def card_text(values: dict, sections: dict[str, str] | None = None) -> str:
-    """A whole card: front matter, then every section (filled, or marked as to complete)."""
+    """A whole card: front matter, then every section (filled, or holding the standard silent line)."""
     sections = sections or {}
     parts = ["---", SCHEMA_COMMENT, *front_matter(values), "---", ""]
     for section in CARD_SECTIONS:
-        text = sections.get(section.key) or f"{SILENT_MARKER} : à compléter. {section.guidance}"
+        text = sections.get(section.key) or SILENT_TEXT
         parts += [f"## {section.heading}", "", text.strip(), ""]
     return "\n".join(parts)
 

@@ -20,11 +20,12 @@ from pydantic import BaseModel, ValidationError
 
 from essaim import body as markdown_body
 from essaim import geography, parallel
+from essaim.coherence import check_card_coherence
 from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
 from essaim.messages import explain
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument
+from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_TEXT, CardMeta, GuideMeta, SourceDocument
 from essaim.vocabularies import fold
 from essaim.yamlreader import key_node, node_at
 
@@ -147,6 +148,7 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
     if isinstance(meta, CardMeta):
         check_territory(meta, report)
         check_period(meta, report)
+        check_card_coherence(meta, document.outline.sections if document.outline else {}, report)
     return (Checked(document, meta) if meta else None), report.found
 
 
@@ -187,11 +189,11 @@ def check_sections(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
         if section.heading not in parsed.sections:
             if section.mandatory:
                 report.at_body(last_line, 0, "section-manquante", f"section obligatoire « {section.heading} » absente",
-                               f"ajoutez « ## {section.heading} » ; si la source est muette, écrivez « {SILENT_MARKER} : … »")
+                               f"ajoutez « ## {section.heading} » ; si la source est muette, écrivez seulement « {SILENT_TEXT} »")
         elif not parsed.sections[section.heading]:
             line = next(h.line for h in level2 if h.text == section.heading)
             report.at_body(line, 0, "section-vide", f"section « {section.heading} » vide",
-                           f"remplissez-la ou écrivez « {SILENT_MARKER} : la source ne le précise pas. »")
+                           f"remplissez-la, ou si la source est muette écrivez seulement « {SILENT_TEXT} »")
 
 
 def check_territory(meta: CardMeta, report: Reporter) -> None:

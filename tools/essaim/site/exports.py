@@ -12,7 +12,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from essaim.catalog import Card
+from essaim.catalog import TRANSFER_LABELS, Card
 from essaim.model import CARD_SECTIONS
 from essaim.schema import SCHEMAS, schema_text
 from essaim.facets import facet_label as label
@@ -53,6 +53,8 @@ COLUMNS = {
     "partenaires_financiers": "Partenaires financiers.",
     "financement": "Budget ou financements publiés.",
     "cadres": "Cadres territoriaux (vocabulaire « cadres »).",
+    **{f"transfert_{key}": f"{label} (transfert), tel que la source l'indique ; vide si elle ne le dit pas."
+       for key, label in TRANSFER_LABELS.items()},
     "evaluee": "L'action a-t-elle été évaluée : oui, non, ou vide si la source ne le dit pas.",
     "contacts": "Contacts : fonction et structure ; nom, courriel et téléphone seulement si la personne a "
                 "accepté leur diffusion en données ouvertes.",
@@ -104,6 +106,7 @@ def card_record(site, card: Card) -> dict:
         "partenaires": {"operationnels": list(m.partners.operational), "financiers": list(m.partners.financial)},
         "financement": m.funding,
         "cadres": list(m.frameworks),
+        "transfert": m.transfer.model_dump(by_alias=True, exclude_defaults=True) if m.transfer else {},
         "contacts": [contact_record(c) for c in m.contacts],
         "sources": sources,
         "evaluation": {"evaluee": m.evaluation.evaluated, "methode": m.evaluation.method},
@@ -115,6 +118,13 @@ def card_record(site, card: Card) -> dict:
 
 def _joined(values) -> str:
     return SEPARATOR.join(str(v) for v in values if v not in (None, ""))
+
+
+def _transfer_columns(card: Card) -> dict:
+    """The transfert_* columns: each fact the card gives, the others empty."""
+    given = card.meta.transfer.model_dump(by_alias=True) if card.meta.transfer else {}
+    return {f"transfert_{key}": _joined(value) if isinstance(value := given.get(key), list) else value or ""
+            for key in TRANSFER_LABELS}
 
 
 def card_row(site, card: Card) -> dict:
@@ -140,6 +150,7 @@ def card_row(site, card: Card) -> dict:
         "partenaires_operationnels": _joined(m.partners.operational),
         "partenaires_financiers": _joined(m.partners.financial),
         "financement": m.funding or "", "cadres": _joined(m.frameworks),
+        **_transfer_columns(card),
         "evaluee": {True: "oui", False: "non", None: ""}[m.evaluation.evaluated],
         "contacts": _joined(contacts), "sources": _joined(sources),
         "completude": card.level, "mise_a_jour": m.updated,

@@ -250,8 +250,8 @@ def contribute_page(site) -> str:
         "## Règles d'écriture",
         "<ul><li>Les faits (noms, lieux, chiffres, dates, contacts publiés) sont repris exactement de la source ; "
         "les phrases sont toujours reformulées.</li>"
-        "<li>Quand la source ne dit rien d'une section obligatoire, la fiche l'écrit (« Non renseigné : … ») au lieu "
-        "d'inventer.</li>"
+        "<li>Quand la source ne dit rien d'une section, la fiche l'écrit en une ligne (« Non renseigné dans la "
+        "source. ») au lieu d'inventer.</li>"
         "<li>Chaque fiche cite au moins un document public ; la complétude (ébauche, partielle, complète) est "
         "calculée par l'outil.</li>"
         "<li>Un contact n'apparaît dans les données ouvertes que si la personne l'a accepté "
