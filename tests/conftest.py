@@ -13,6 +13,10 @@ from essaim.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 EXAMPLE_CARD = CONTENT / "actions" / "en-route-pour-ma-sante-poitiers.md"
+# The example card's title as editors wrote it: tests that need "the same title" read it here, so that rewording
+# the card does not break them.
+EXAMPLE_TITLE = next(line for line in EXAMPLE_CARD.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("titre:")).removeprefix("titre:").strip().strip('"')
 
 
 @pytest.fixture
