@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import CONTENT, run_validate
+from conftest import CONTENT, EXAMPLE_TITLE, run_validate
 from essaim.cli import main
 
 
@@ -20,7 +20,7 @@ def test_list_json_gives_completeness(content, capsys):
     assert main(["--content", str(content), "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows == [{
-        "id": "en-route-pour-ma-sante-poitiers", "titre": "En route pour ma santé",
+        "id": "en-route-pour-ma-sante-poitiers", "titre": EXAMPLE_TITLE,
         "porteur": "Centre Communal d'Action Sociale (CCAS) de Poitiers", "completude": "complete",
         "manque": [], "chemin": "content/actions/en-route-pour-ma-sante-poitiers.md"}]
 

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run_validate
+from conftest import EXAMPLE_TITLE, ROOT, run_validate
 from essaim import body as markdown_body
 from essaim import load
 from essaim.cli import main
@@ -190,7 +190,7 @@ POITIERS = "content/actions/en-route-pour-ma-sante-poitiers.md"
 
 
 def test_same_carrier_and_title_is_not_written(content, capsys, from_issue):
-    answers = {**BASE, "titre": "En route pour ma santé !", "porteur": "Centre communal d'action sociale (CCAS) de Poitiers"}
+    answers = {**BASE, "titre": f"{EXAMPLE_TITLE} !", "porteur": "Centre communal d'action sociale (CCAS) de Poitiers"}
     body = content.parent / "doublon.md"
     body.write_text(render_issue_body(answers), encoding="utf-8")
     assert main(["--content", str(content), "from-issue", str(body)]) == 3
@@ -206,7 +206,7 @@ def test_same_carrier_and_title_is_not_written(content, capsys, from_issue):
 
 
 def test_very_similar_title_from_another_carrier_is_flagged(content, from_issue):
-    code, result = from_issue(content, render_issue_body({**BASE, "titre": "En route pour ma santé"}))
+    code, result = from_issue(content, render_issue_body({**BASE, "titre": EXAMPLE_TITLE}))
     assert code == 3 and not result["ecrit"]
     assert result["doublons"][0]["fichier"] == POITIERS and result["doublons"][0]["probable"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CONTENT, EXAMPLE_CARD, ROOT
+from conftest import CONTENT, EXAMPLE_CARD, EXAMPLE_TITLE, ROOT
 from essaim.build import SITE_DIR
 
 GITHUB = ROOT / ".github"
@@ -253,7 +253,7 @@ def test_labelling_again_never_overwrites_the_branch(repo, tmp_path):
 
 
 def test_duplicate_issue_gets_a_comment_and_no_pull_request(repo, tmp_path):
-    body = SAMPLE.read_text(encoding="utf-8").replace("Bus santé des villages du Haut-Jura", "En route pour ma santé")
+    body = SAMPLE.read_text(encoding="utf-8").replace("Bus santé des villages du Haut-Jura", EXAMPLE_TITLE)
     body = body.replace("Association Santé Solidaire des Plateaux", "CCAS de Poitiers")
     code, log, _ = run_proposal_workflow(repo, tmp_path, body)
     assert code == "3"
