@@ -36,7 +36,7 @@ def test_real_content_builds_into_a_site_with_one_page_per_card(real_site):
         for section in CARD_SECTIONS:
             if card.sections[section.key]:
                 assert section.heading in page
-        for heading in ("Contacts", "Sources", "Actions similaires", "Proposer une correction", "En bref"):
+        for heading in ("Contact", "Sources", "Actions similaires", "Proposer une correction", "En bref"):
             assert heading in page
         assert f"https://github.com/essaim-sante/essaim/edit/main/content/actions/{card.path.name}" in page
         index = re.search(r'<div class="essaim-index"[^>]*>', page).group(0)
@@ -55,6 +55,46 @@ def test_guides_keep_their_headings_for_the_table_of_contents(real_site):
             words = re.sub(r"[*_`]", "", heading).split()[0]
             assert re.search(rf'<h2 id="[^"]+">[^<]*{re.escape(words)}', page), (guide.id, heading)
         assert 'data-f0="guide"' in page
+
+
+def test_card_pages_put_the_decision_first(real_site):
+    """« En bref » and the contact come right after the summary, before the tags and the sections."""
+    site, catalog, _ = real_site
+    for card in catalog.cards:
+        page = (site / "actions" / card.id / "index.html").read_text(encoding="utf-8")
+        article = page.split('class="md-content__inner', 1)[1]
+        order = [article.index(marker) for marker in ('class="essaim-resume"', 'class="essaim-decision"',
+                                                       'id="contact"', 'class="essaim-classement"')]
+        assert order == sorted(order), card.id
+        first_section = re.search(r"<h2 id=", article)
+        assert not first_section or first_section.start() > order[-1], card.id
+        box = article.split('class="essaim-decision"', 1)[1].split('class="essaim-classement"', 1)[0]
+        for label in ("Porteur", "Lieu", "Période", "Fiche", "Mise à jour"):
+            assert f"<dt>{label}</dt>" in box, (card.id, label)
+        if card.meta.contacts:
+            assert 'class="essaim-contacts"' in box
+        else:
+            assert "Pas de contact publié" in box and "template=signaler-une-correction.yml" in box
+            assert f"fiche={card.id}" in box
+
+
+def test_sections_the_source_leaves_empty_are_gathered_in_one_line(real_site):
+    from essaim.site.pages import bare_silence
+
+    site, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "poles-ressources-sante-lille")
+    silent = [s.heading for s in CARD_SECTIONS if card.sections[s.key] and bare_silence(card.sections[s.key])]
+    assert len(silent) >= 3
+    page = (site / "actions" / card.id / "index.html").read_text(encoding="utf-8")
+    line = re.search(r'<p class="essaim-non-renseigne"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", line).strip() == f"Non renseigné dans la source : {', '.join(silent)}."
+    headings = re.findall(r'<h2 id="[^"]*">([^<]+)', page)
+    assert not set(silent) & {h.strip() for h in headings}
+    assert "Problématique et contexte" in [h.strip() for h in headings]
+    # A section that says more than its absence keeps its heading and its text.
+    assert not bare_silence("Non renseigné : la source ne publie pas de résultats. Elle souligne un effet.")
+    assert bare_silence("Non renseigné dans la source.") and bare_silence("Non renseigné : la source ne le dit pas.")
+    assert not bare_silence("Des résultats chiffrés.")
 
 
 def test_card_pages_have_similar_actions_from_the_search_index(real_site):

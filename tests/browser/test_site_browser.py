@@ -216,7 +216,7 @@ def test_card_page_shows_its_sections_and_hides_its_email(page, base_url, real_s
     card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
     page.goto(base_url + f"actions/{card.id}/")
     headings = page.locator("article h2").all_inner_texts()
-    for expected in ("Problématique et contexte", "Objectifs", "Résultats", "Gouvernance", "Contacts", "Sources",
+    for expected in ("Problématique et contexte", "Objectifs", "Résultats", "Gouvernance", "Contact", "Sources",
                      "Actions similaires", "Proposer une correction"):
         assert any(expected in h for h in headings), (expected, headings)
     assert page.locator(".essaim-puce--theme").count() == len(card.meta.themes)
