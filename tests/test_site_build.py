@@ -261,3 +261,30 @@ def test_no_generated_page_lists_every_card_when_the_base_is_large():
         if path.endswith(".md") and not path.startswith("actions/"):
             assert text.count('class="essaim-item"') <= PAGE_SIZE, path
     assert any("/page-2.md" in path for path in files)
+
+
+def test_listing_lines_give_what_one_chooses_by(real_site):
+    site, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "accompagnement-global-femmes-ikambere")
+    listing = (site / "themes" / card.meta.themes[0] / "index.html").read_text(encoding="utf-8")
+    item = listing.split(f'href="../../actions/{card.id}/"', 1)[1].split('<li class="essaim-item">', 1)[0]
+    facts = re.findall(r'<li class="essaim-fait essaim-fait--([\w-]+)[^"]*">([^<]+)</li>', item)
+    assert [kind for kind, _ in facts] == ["statut", "debut", "lieu", "porteur", "niveau", "contact"]
+    assert dict(facts)["statut"] == "En cours" and dict(facts)["debut"] == "depuis 1997"
+    assert dict(facts)["contact"] == "contact publié" and dict(facts)["niveau"] == "fiche complète"
+    silent = next(c for c in catalog.cards if not c.meta.contacts)
+    page = next((site / "themes" / t / "index.html") for t in silent.meta.themes)
+    assert "sans contact" in page.read_text(encoding="utf-8").split(f"../../actions/{silent.id}/", 1)[1][:3000]
+
+
+def test_excerpts_add_to_the_title_and_mark_a_cut():
+    from essaim.site.pages import EXCERPT_CHARS, excerpt
+
+    long = "Une équipe mobile va au-devant des habitants des villages. " + "Elle propose des bilans. " * 30
+    cut = excerpt("Bus santé", long)
+    assert cut.endswith(" …") and len(cut) <= EXCERPT_CHARS + 2 and not cut[:-2].endswith(" ")
+    assert excerpt("Bus santé", "Court résumé.") == "Court résumé."
+    # A first sentence that only restates the title is skipped.
+    assert excerpt("Médiation en santé à Nantes", "Médiation en santé à Nantes. Des médiatrices vont vers les "
+                   "habitants.") == "Des médiatrices vont vers les habitants."
+    assert excerpt("Bus santé", "Un bus santé sillonne le Jura. Il s'arrête dans 12 villages.").startswith("Un bus")

@@ -390,15 +390,55 @@ def guide_page(site, guide: Guide) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+EXCERPT_CHARS = 220
+WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.casefold()) if len(w) > 2}
+
+
+def excerpt(title: str, summary: str, limit: int = EXCERPT_CHARS) -> str:
+    """The summary as an excerpt that adds to the title: a first sentence that only restates the title is
+    skipped; the text is cut at a word boundary and then ends with « … »."""
+    text = " ".join((summary or "").split())
+    first, sep, rest = text.partition(". ")
+    title_words = _words(title)
+    if sep and rest and _words(first) and len(_words(first) - title_words) <= 1:
+        text = rest
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-(")
+    return cut + " …"
+
+
+def result_facts(card: Card, facets: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """What one chooses a card by in a list: (CSS modifier, text) for status, start year, place, carrier type,
+    completeness and contact."""
+    m = card.meta
+    facts = [("statut", vocabulary("statuts").label(m.status))]
+    if m.period.start:
+        facts.append(("debut", f"depuis {m.period.start}" if m.status == "en_cours" else f"début {m.period.start}"))
+    facts += [("lieu", place_text(card, facets)),
+              ("porteur", vocabulary("porteurs").label(m.carrier.type)),
+              (f"niveau essaim-badge essaim-badge--{card.level}", f"fiche {LEVEL_LABELS[card.level]}"),
+              ("contact" if m.contacts else "contact essaim-fait--sans", "contact publié" if m.contacts
+               else "sans contact")]
+    return facts
+
+
 def card_list(site, cards: list[Card], page: str, heading_level: int = 3) -> str:
-    """A list of cards for listings: title, carrier, place, summary."""
+    """A list of cards for listings: title, the facts one chooses by, carrier, an excerpt of the summary."""
     items = []
     for card in cards:
         facets = site.facets.by_card[card.id]
+        facts = "".join(f'<li class="essaim-fait essaim-fait--{kind}">{esc(text)}</li>'
+                        for kind, text in result_facts(card, facets))
         items.append(
             f'<li class="essaim-item"><h{heading_level} class="essaim-item__titre">'
             f'<a href="{esc(rel(page, card_page_path(card.id)))}">{esc(card.meta.title)}</a></h{heading_level}>'
-            f'<p class="essaim-item__meta">{esc(card.meta.carrier.name)} · {esc(place_text(card, facets))} · '
+            f'<ul class="essaim-faits" aria-label="En bref">{facts}</ul>'
+            f'<p class="essaim-item__meta">{esc(card.meta.carrier.name)} · '
             f"mise à jour {esc(french_date(card.meta.updated))}</p>"
-            f'<p class="essaim-item__resume">{esc(" ".join(card.meta.summary.split()))}</p></li>')
+            f'<p class="essaim-item__resume">{esc(excerpt(card.meta.title, card.meta.summary))}</p></li>')
     return f'<ul class="essaim-liste">{"".join(items)}</ul>'
