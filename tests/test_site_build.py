@@ -158,12 +158,46 @@ def test_listings_and_maps_give_counts_and_links(real_site):
     assert f"../../actions/{card.id}/" in listing and "fiche" in listing
     carte = (site / "carte" / "index.html").read_text(encoding="utf-8")
     zones = re.findall(r'<a href="\.\./regions/(\w+)/" aria-label="([^"]+)"', carte)
-    assert len(zones) >= 18 and all(" : " in name and "fiche" in name for _, name in zones)
+    with_cards = {r for c in catalog.cards for r in c.meta.territory.regions}
+    assert {code for code, _ in zones} == with_cards
+    assert all(" : " in name and "fiche" in name and "aucune" not in name for _, name in zones)
     assert "<table" in carte
     departements = (site / "carte" / "departements" / "index.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<a href="\.\./\.\./departements/\w+/" aria-label=', departements)) >= 96
+    linked = set(re.findall(r'<a href="\.\./\.\./departements/(\w+)/" aria-label=', departements))
+    grey = re.findall(r'<g class="essaim-zone essaim-zone--vide"><title>', departements)
+    assert linked and grey and all((site / "departements" / d / "index.html").exists() for d in linked)
+    assert len(list((site / "departements").glob("*/index.html"))) == len(linked)
     for code, _ in zones:
         assert (site / "regions" / code / "index.html").exists()
+
+
+def test_territories_without_cards_have_no_page_and_no_link(real_site):
+    from essaim import geography
+
+    site, catalog, _ = real_site
+    regions = {r for c in catalog.cards for r in c.meta.territory.regions}
+    empty = [r for r in geography.regions() if r not in regions]
+    assert empty, "toutes les régions ont des fiches : le test ne vérifie rien"
+    carte = (site / "carte" / "index.html").read_text(encoding="utf-8")
+    for code in empty:
+        assert not (site / "regions" / code).exists(), code
+        assert f"regions/{code}/" not in carte
+        assert not any(f'href="../../regions/{code}/"' in (site / d / "index.html").read_text(encoding="utf-8")
+                       for d in ("regions", "parcourir"))
+    # The map names the régions; the overseas boxes appear only with cards (no « (0) » box).
+    names = re.search(r'<g class="essaim-carte__noms"[^>]*>(.*?)</g>', carte, re.S).group(1)
+    assert "Bretagne" in names and "Normandie" in names
+    assert "(0)</text>" not in carte
+    assert '<g class="essaim-zone essaim-zone--vide"><title>Corse : aucune fiche</title>' in carte or "94" in regions
+    for page in site.rglob("index.html"):
+        assert "Aucune fiche" not in page.read_text(encoding="utf-8") or page.parent.name == "a-propos", page
+
+
+def test_a_region_page_lists_its_cards_before_its_departements(real_site):
+    site, catalog, _ = real_site
+    region = catalog.cards[0].meta.territory.regions[0]
+    page = (site / "regions" / region / "index.html").read_text(encoding="utf-8").split("md-content__inner", 1)[1]
+    assert page.index('class="essaim-liste"') < page.index("Départements de la région")
 
 
 def test_open_data_files_are_published(real_site):

@@ -192,7 +192,7 @@ def test_first_filtered_search_transfers_little(browser, real_site):
 def test_map_leads_to_a_listing(page, base_url):
     page.goto(base_url + "carte/")
     zones = page.locator("svg a.essaim-zone")
-    assert zones.count() >= 18
+    assert zones.count() >= 5  # only the régions with cards are links
     label = next(z.get_attribute("aria-label") for z in zones.all()
                  if not z.get_attribute("aria-label").endswith("aucune fiche"))
     shot(page, "carte")

@@ -36,7 +36,7 @@ def home_page(site) -> str:
     ]
     figures_html = "".join(f"<li><strong>{n}</strong> {esc(text)}</li>" for n, text in figures)
     families = "".join(
-        f'<li>{value_link(site, page, "famille", f.id, f.label, always=True)}<br>'
+        f'<li>{value_link(site, page, "famille", f.id, f.label)}<br>'
         f'<span class="essaim-discret">{esc(f.definition)}</span></li>' for f in vocabulary("familles").terms)
     region_items = "".join(f"<li>{value_link(site, page, 'region', r)}</li>" for r in regions)
     latest = sorted(cards, key=lambda c: (c.meta.updated, c.meta.title), reverse=True)[:LATEST]
@@ -129,7 +129,7 @@ def search_page(site) -> str:
 def browse_page(site) -> str:
     page = "parcourir/index.md"
     facets = site.facets
-    families = "".join(f"<li>{value_link(site, page, 'famille', f.id, f.label, always=True)}</li>"
+    families = "".join(f"<li>{value_link(site, page, 'famille', f.id, f.label)}</li>"
                        for f in vocabulary("familles").terms)
     regions = "".join(f"<li>{value_link(site, page, 'region', r)}</li>" for r in options("region")
                       if facets.count("region", r))
