@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -322,3 +323,16 @@ def test_excerpts_add_to_the_title_and_mark_a_cut():
     assert excerpt("Médiation en santé à Nantes", "Médiation en santé à Nantes. Des médiatrices vont vers les "
                    "habitants.") == "Des médiatrices vont vers les habitants."
     assert excerpt("Bus santé", "Un bus santé sillonne le Jura. Il s'arrête dans 12 villages.").startswith("Un bus")
+
+
+def test_listings_sort_titles_the_french_way_and_the_footer_is_french(real_site):
+    from essaim.collation import sort_key
+
+    site, catalog, _ = real_site
+    listing = (site / "themes" / "acces_aux_droits" / "index.html").read_text(encoding="utf-8")
+    titles = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'class="essaim-item__titre"><a [^>]+>(.*?)</a>', listing)]
+    titles = [html.unescape(t) for t in titles]
+    assert len(titles) > 5 and titles == sorted(titles, key=sort_key)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    footer = home.split("<footer", 1)[1]
+    assert "Made with" not in footer and "Contenus sous licence CC BY 4.0" in footer

@@ -33,6 +33,7 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
+from essaim.collation import sort_text
 from essaim.facets import FACETS
 from essaim.locking import Busy, exclusive
 from essaim.search.documents import Entry, SearchDocument
@@ -40,7 +41,7 @@ from essaim.search.facets import counts, mask, members
 from essaim.search.text import WORD_PATTERN, acronyms, fold_inclusive, nfc
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
@@ -159,7 +160,7 @@ class Results:
 def _fields(doc: SearchDocument) -> dict:
     values = {name: ",".join(doc.facets.get(name, [])) for name in FACETS}
     return dict(id=doc.id, kind=doc.kind, url=doc.url, digest=doc.digest, updated=doc.updated,
-                title_sort=doc.title.lower(), facet_values=doc.facets, title=doc.title, summary=doc.summary,
+                title_sort=sort_text(doc.title), facet_values=doc.facets, title=doc.title, summary=doc.summary,
                 body=doc.body, carrier=doc.carrier, places=doc.places, keywords=doc.keywords, **values)
 
 

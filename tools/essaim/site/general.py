@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from essaim import geography
+from essaim.collation import sort_key
 from essaim.site.carte import region_map
 from essaim.facets import facet_label as label
 from essaim.site.facets import FACETS, options
@@ -223,7 +224,7 @@ def about_page(site) -> str:
         for ref in card.meta.sources:
             used[ref.document] = used.get(ref.document, 0) + 1
     sources = []
-    for doc_id, doc in sorted(site.catalog.sources.items(), key=lambda item: item[1].title.casefold()):
+    for doc_id, doc in sorted(site.catalog.sources.items(), key=lambda item: sort_key(item[1].title)):
         link = f' — <a href="{esc(doc.url)}" rel="noopener">consulter</a>' if doc.url else ""
         sources.append(f"<li>{esc(doc.publisher)}, <cite>{esc(doc.title)}</cite>, {esc(french_date(doc.date))} "
                        f"({esc(count_text(used.get(doc_id, 0)))}){link}</li>")

@@ -10,6 +10,7 @@ import re
 
 from essaim.body import is_silent
 from essaim.catalog import LEVEL_LABELS, Card, Guide
+from essaim.collation import sort_text
 from essaim.model import CARD_SECTIONS, SILENT_MARKER
 from essaim.facets import facet_label as label
 from essaim.site.markup import esc, md_text, obfuscated_email, rel, render_markdown, split_sections, yaml_string
@@ -306,7 +307,7 @@ def _pagefind(card: Card, facets: dict[str, list[str]], place: str) -> str:
     for facet in ("theme", "public", "region", "departement", "porteur", "territoire"):
         filters += [(facet, value) for value in facets[facet]]
     meta = [("porteur", card.meta.carrier.name), ("lieu", place), ("maj", french_date(card.meta.updated))]
-    sorts = [("maj", card.meta.updated), ("titre", card.meta.title.casefold())]
+    sorts = [("maj", card.meta.updated), ("titre", sort_text(card.meta.title))]
     return index_attributes(filters, meta, sorts)
 
 
@@ -385,7 +386,7 @@ def guide_page(site, guide: Guide) -> str:
         f'<p class="essaim-discret" data-pagefind-ignore>Mise à jour : {esc(french_date(m.updated))}</p>',
         index_attributes([("type", "guide")] + [("theme", t) for t in m.themes],
                          [("porteur", "Guide pratique"), ("maj", french_date(m.updated))],
-                         [("maj", m.updated), ("titre", m.title.casefold())]),
+                         [("maj", m.updated), ("titre", sort_text(m.title))]),
     ]
     return "\n\n".join(blocks) + "\n"
 
