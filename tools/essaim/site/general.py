@@ -196,8 +196,11 @@ def contribute_page(site) -> str:
         "dossier <code>content/actions/</code>. On les ajoute et on les corrige par des demandes de fusion "
         "(<em>pull requests</em>) ; un validateur dit précisément quoi corriger et où.</p>",
         "## Corriger une fiche",
-        "<p>Chaque fiche a, en bas de page, un lien « Proposer une correction » qui ouvre son fichier dans "
-        "l'éditeur de la forge. Modifiez, décrivez la source de votre correction, envoyez : l'équipe relit.</p>",
+        "<p>Chaque fiche a, en bas de page, un bouton « Signaler une correction ou un contact » : un formulaire "
+        "simple, déjà rempli avec la fiche concernée, où l'on écrit ce qui est faux, ce qui manque ou un contact, "
+        "et d'où vient l'information. L'équipe relit chaque signalement et met la fiche à jour. Qui connaît "
+        "Markdown peut aussi modifier directement le fichier de la fiche dans l'éditeur de la forge (lien à côté "
+        "du bouton).</p>",
         "## Ajouter une fiche",
         "<ol><li>Installez l'outil : <code>bash scripts/demarrer.sh</code> (Debian ou Ubuntu, Python 3.11+).</li>"
         "<li>Créez la fiche : <code>essaim new</code> pose quelques questions et écrit un fichier valide à compléter.</li>"

@@ -255,20 +255,18 @@ def _similar(site, card: Card, page: str) -> str:
     return f'<ul class="essaim-similaires" data-pagefind-ignore>{"".join(items)}</ul>'
 
 
-REPORT_FORM = "signaler-une-correction.yml"
-
-
 def report_url(site, card: Card, kind: str = "correction") -> str | None:
     """The issue form « Signaler une correction ou un contact », prefilled with the card (GitHub query parameters)."""
     if not site.repo_url:
         return None
     from urllib.parse import urlencode
 
-    from essaim.correction import KIND_OPTIONS
+    from essaim.correction import FORM_FILE, KIND_OPTIONS, PART_CONTACT
 
     what = KIND_OPTIONS["contact" if kind == "contact" else "correction"]
-    query = urlencode({"template": REPORT_FORM, "title": f"Correction : {card.meta.title}"[:200],
-                       "fiche": card.id, "titre-fiche": card.meta.title, "nature": what})
+    extra = {"partie": PART_CONTACT} if kind == "contact" else {}
+    query = urlencode({"template": FORM_FILE, "title": f"Correction : {card.meta.title}"[:200],
+                       "fiche": card.id, "titre-fiche": card.meta.title, "nature": what, **extra})
     return f"{site.repo_url}/issues/new?{query}"
 
 
