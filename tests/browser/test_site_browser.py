@@ -14,13 +14,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser.sitebuild import ROOT, build_real_site, serve
+from browser.sitebuild import CHROMIUM, ROOT, serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 AXE = Path(os.environ.get("ESSAIM_AXE", ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 FILTERED_SEARCH_BUDGET = 250 * 1024
@@ -28,25 +25,6 @@ FILTERED_SEARCH_BUDGET = 250 * 1024
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright absent : bash scripts/installer.sh --tests")
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium de Debian absent : bash scripts/installer.sh --tests", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory):
-    return build_real_site(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session")
-def base_url(real_site):
-    with serve(real_site[0]) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
