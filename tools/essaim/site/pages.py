@@ -70,7 +70,14 @@ def period_text(card: Card) -> str:
         span = f"jusqu'en {p.end}"
     else:
         span = "dates non publiées"
-    return f"{span} ({vocabulary('statuts').label(card.meta.status).lower()})"
+    return f"{span} ({status_text(card).lower()})"
+
+
+def status_text(card: Card) -> str:
+    """« En cours », « Terminée »…; « Statut non précisé » when the source does not say."""
+    if card.meta.status == "inconnu":
+        return "Statut non précisé"
+    return vocabulary("statuts").label(card.meta.status)
 
 
 def place_text(card: Card, facets: dict[str, list[str]]) -> str:
@@ -143,9 +150,10 @@ def _details(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
     return f'<dl class="essaim-details">{_rows(rows)}</dl>'
 
 
-def _rows(rows: list[tuple[str, str]]) -> str:
-    """(label, HTML) pairs as the rows of a <dl>."""
-    return "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in rows)
+def _rows(rows: list[tuple[str, str]], unindexed: tuple[str, ...] = ()) -> str:
+    """(label, HTML) pairs as the rows of a <dl>; the `unindexed` ones are left out of the search index."""
+    return "".join(f"<div{' data-pagefind-ignore' if name in unindexed else ''}><dt>{name}</dt><dd>{value}</dd></div>"
+                   for name, value in rows)
 
 
 def transfer_rows(card: Card) -> list[tuple[str, str]]:
@@ -186,8 +194,8 @@ def _in_brief(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
                           f"{esc(LEVEL_LABELS[card.level])}</span>{missing}"))
     rows.append(("Mise à jour", f'<time datetime="{esc(m.updated)}">{esc(french_date(m.updated))}</time>'))
     return (f'<div class="essaim-bref" role="group" aria-labelledby="essaim-bref-titre">'
-            f'<h2 class="essaim-decision__titre" id="essaim-bref-titre">En bref</h2>'
-            f'<dl class="essaim-identite">{_rows(rows)}</dl></div>')
+            f'<h2 class="essaim-decision__titre" id="essaim-bref-titre" data-pagefind-ignore>En bref</h2>'
+            f'<dl class="essaim-identite">{_rows(rows, unindexed=("Fiche", "Mise à jour"))}</dl></div>')
 
 
 def _contact_block(site, card: Card, page: str) -> str:
@@ -200,7 +208,7 @@ def _contact_block(site, card: Card, page: str) -> str:
                   f'<a href="{esc(rel(page, "contribuer.md"))}">vous connaissez cette action ?</a>')
         body = f'<p class="essaim-contact--absent" data-pagefind-ignore>Pas de contact publié — {target}</p>'
     return (f'<div class="essaim-contact-bloc" id="contact" role="group" aria-labelledby="essaim-contact-titre">'
-            f'<h2 class="essaim-decision__titre" id="essaim-contact-titre">Contact</h2>{body}</div>')
+            f'<h2 class="essaim-decision__titre" id="essaim-contact-titre" data-pagefind-ignore>Contact</h2>{body}</div>')
 
 
 def _decision(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
@@ -415,7 +423,7 @@ def result_facts(card: Card, facets: dict[str, list[str]]) -> list[tuple[str, st
     """What one chooses a card by in a list: (CSS modifier, text) for status, start year, place, carrier type,
     completeness and contact."""
     m = card.meta
-    facts = [("statut", vocabulary("statuts").label(m.status))]
+    facts = [("statut", status_text(card))]
     if m.period.start:
         facts.append(("debut", f"depuis {m.period.start}" if m.status == "en_cours" else f"début {m.period.start}"))
     facts += [("lieu", place_text(card, facets)),
