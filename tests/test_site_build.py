@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -36,7 +37,7 @@ def test_real_content_builds_into_a_site_with_one_page_per_card(real_site):
         for section in CARD_SECTIONS:
             if card.sections[section.key]:
                 assert section.heading in page
-        for heading in ("Contacts", "Sources", "Actions similaires", "Proposer une correction", "En bref"):
+        for heading in ("Contact", "Sources", "Actions similaires", "Proposer une correction", "En bref"):
             assert heading in page
         assert f"https://github.com/essaim-sante/essaim/edit/main/content/actions/{card.path.name}" in page
         index = re.search(r'<div class="essaim-index"[^>]*>', page).group(0)
@@ -55,6 +56,46 @@ def test_guides_keep_their_headings_for_the_table_of_contents(real_site):
             words = re.sub(r"[*_`]", "", heading).split()[0]
             assert re.search(rf'<h2 id="[^"]+">[^<]*{re.escape(words)}', page), (guide.id, heading)
         assert 'data-f0="guide"' in page
+
+
+def test_card_pages_put_the_decision_first(real_site):
+    """« En bref » and the contact come right after the summary, before the tags and the sections."""
+    site, catalog, _ = real_site
+    for card in catalog.cards:
+        page = (site / "actions" / card.id / "index.html").read_text(encoding="utf-8")
+        article = page.split('class="md-content__inner', 1)[1]
+        order = [article.index(marker) for marker in ('class="essaim-resume"', 'class="essaim-decision"',
+                                                       'id="contact"', 'class="essaim-classement"')]
+        assert order == sorted(order), card.id
+        first_section = re.search(r"<h2 id=", article)
+        assert not first_section or first_section.start() > order[-1], card.id
+        box = article.split('class="essaim-decision"', 1)[1].split('class="essaim-classement"', 1)[0]
+        for label in ("Porteur", "Lieu", "Période", "Fiche", "Mise à jour"):
+            assert f"<dt>{label}</dt>" in box, (card.id, label)
+        if card.meta.contacts:
+            assert 'class="essaim-contacts"' in box
+        else:
+            assert "Pas de contact publié" in box and "template=signaler-une-correction.yml" in box
+            assert f"fiche={card.id}" in box
+
+
+def test_sections_the_source_leaves_empty_are_gathered_in_one_line(real_site):
+    from essaim.site.pages import bare_silence
+
+    site, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "poles-ressources-sante-lille")
+    silent = [s.heading for s in CARD_SECTIONS if card.sections[s.key] and bare_silence(card.sections[s.key])]
+    assert len(silent) >= 3
+    page = (site / "actions" / card.id / "index.html").read_text(encoding="utf-8")
+    line = re.search(r'<p class="essaim-non-renseigne"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", line).strip() == f"Non renseigné dans la source : {', '.join(silent)}."
+    headings = re.findall(r'<h2 id="[^"]*">([^<]+)', page)
+    assert not set(silent) & {h.strip() for h in headings}
+    assert "Problématique et contexte" in [h.strip() for h in headings]
+    # A section that says more than its absence keeps its heading and its text.
+    assert not bare_silence("Non renseigné : la source ne publie pas de résultats. Elle souligne un effet.")
+    assert bare_silence("Non renseigné dans la source.") and bare_silence("Non renseigné : la source ne le dit pas.")
+    assert not bare_silence("Des résultats chiffrés.")
 
 
 def test_card_pages_have_similar_actions_from_the_search_index(real_site):
@@ -120,12 +161,46 @@ def test_listings_and_maps_give_counts_and_links(real_site):
     assert f"../../actions/{card.id}/" in listing and "fiche" in listing
     carte = (site / "carte" / "index.html").read_text(encoding="utf-8")
     zones = re.findall(r'<a href="\.\./regions/(\w+)/" aria-label="([^"]+)"', carte)
-    assert len(zones) >= 18 and all(" : " in name and "fiche" in name for _, name in zones)
+    with_cards = {r for c in catalog.cards for r in c.meta.territory.regions}
+    assert {code for code, _ in zones} == with_cards
+    assert all(" : " in name and "fiche" in name and "aucune" not in name for _, name in zones)
     assert "<table" in carte
     departements = (site / "carte" / "departements" / "index.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<a href="\.\./\.\./departements/\w+/" aria-label=', departements)) >= 96
+    linked = set(re.findall(r'<a href="\.\./\.\./departements/(\w+)/" aria-label=', departements))
+    grey = re.findall(r'<g class="essaim-zone essaim-zone--vide"><title>', departements)
+    assert linked and grey and all((site / "departements" / d / "index.html").exists() for d in linked)
+    assert len(list((site / "departements").glob("*/index.html"))) == len(linked)
     for code, _ in zones:
         assert (site / "regions" / code / "index.html").exists()
+
+
+def test_territories_without_cards_have_no_page_and_no_link(real_site):
+    from essaim import geography
+
+    site, catalog, _ = real_site
+    regions = {r for c in catalog.cards for r in c.meta.territory.regions}
+    empty = [r for r in geography.regions() if r not in regions]
+    assert empty, "toutes les régions ont des fiches : le test ne vérifie rien"
+    carte = (site / "carte" / "index.html").read_text(encoding="utf-8")
+    for code in empty:
+        assert not (site / "regions" / code).exists(), code
+        assert f"regions/{code}/" not in carte
+        assert not any(f'href="../../regions/{code}/"' in (site / d / "index.html").read_text(encoding="utf-8")
+                       for d in ("regions", "parcourir"))
+    # The map names the régions; the overseas boxes appear only with cards (no « (0) » box).
+    names = re.search(r'<g class="essaim-carte__noms"[^>]*>(.*?)</g>', carte, re.S).group(1)
+    assert "Bretagne" in names and "Normandie" in names
+    assert "(0)</text>" not in carte
+    assert '<g class="essaim-zone essaim-zone--vide"><title>Corse : aucune fiche</title>' in carte or "94" in regions
+    for page in site.rglob("index.html"):
+        assert "Aucune fiche" not in page.read_text(encoding="utf-8") or page.parent.name == "a-propos", page
+
+
+def test_a_region_page_lists_its_cards_before_its_departements(real_site):
+    site, catalog, _ = real_site
+    region = catalog.cards[0].meta.territory.regions[0]
+    page = (site / "regions" / region / "index.html").read_text(encoding="utf-8").split("md-content__inner", 1)[1]
+    assert page.index('class="essaim-liste"') < page.index("Départements de la région")
 
 
 def test_open_data_files_are_published(real_site):
@@ -223,3 +298,43 @@ def test_no_generated_page_lists_every_card_when_the_base_is_large():
         if path.endswith(".md") and not path.startswith("actions/"):
             assert text.count('class="essaim-item"') <= PAGE_SIZE, path
     assert any("/page-2.md" in path for path in files)
+
+
+def test_listing_lines_give_what_one_chooses_by(real_site):
+    site, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "accompagnement-global-femmes-ikambere")
+    listing = (site / "themes" / card.meta.themes[0] / "index.html").read_text(encoding="utf-8")
+    item = listing.split(f'href="../../actions/{card.id}/"', 1)[1].split('<li class="essaim-item">', 1)[0]
+    facts = re.findall(r'<li class="essaim-fait essaim-fait--([\w-]+)[^"]*">([^<]+)</li>', item)
+    assert [kind for kind, _ in facts] == ["statut", "debut", "lieu", "porteur", "niveau", "contact"]
+    assert dict(facts)["statut"] == "En cours" and dict(facts)["debut"] == "depuis 1997"
+    assert dict(facts)["contact"] == "contact publié" and dict(facts)["niveau"] == "fiche complète"
+    silent = next(c for c in catalog.cards if not c.meta.contacts)
+    page = next((site / "themes" / t / "index.html") for t in silent.meta.themes)
+    assert "sans contact" in page.read_text(encoding="utf-8").split(f"../../actions/{silent.id}/", 1)[1][:3000]
+
+
+def test_excerpts_add_to_the_title_and_mark_a_cut():
+    from essaim.site.pages import EXCERPT_CHARS, excerpt
+
+    long = "Une équipe mobile va au-devant des habitants des villages. " + "Elle propose des bilans. " * 30
+    cut = excerpt("Bus santé", long)
+    assert cut.endswith(" …") and len(cut) <= EXCERPT_CHARS + 2 and not cut[:-2].endswith(" ")
+    assert excerpt("Bus santé", "Court résumé.") == "Court résumé."
+    # A first sentence that only restates the title is skipped.
+    assert excerpt("Médiation en santé à Nantes", "Médiation en santé à Nantes. Des médiatrices vont vers les "
+                   "habitants.") == "Des médiatrices vont vers les habitants."
+    assert excerpt("Bus santé", "Un bus santé sillonne le Jura. Il s'arrête dans 12 villages.").startswith("Un bus")
+
+
+def test_listings_sort_titles_the_french_way_and_the_footer_is_french(real_site):
+    from essaim.collation import sort_key
+
+    site, catalog, _ = real_site
+    listing = (site / "themes" / "acces_aux_droits" / "index.html").read_text(encoding="utf-8")
+    titles = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'class="essaim-item__titre"><a [^>]+>(.*?)</a>', listing)]
+    titles = [html.unescape(t) for t in titles]
+    assert len(titles) > 5 and titles == sorted(titles, key=sort_key)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    footer = home.split("<footer", 1)[1]
+    assert "Made with" not in footer and "Contenus sous licence CC BY 4.0" in footer

@@ -1,7 +1,8 @@
-"""Fixtures shared by the browser tests: one real site build, one server, one Chromium per session."""
+"""Fixtures shared by the browser tests: the real site (built once), served locally, and one Chromium."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -22,9 +23,11 @@ def base_url(real_site):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
+    playwright_api = pytest.importorskip("playwright.sync_api",
+                                         reason="playwright absent : bash scripts/installer.sh --tests")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium de Debian absent : bash scripts/installer.sh --tests")
+    with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
@@ -51,5 +54,3 @@ def page(browser):
     context.close()
     assert not outside, f"requêtes hors de la machine : {outside}"
     assert not errors, f"erreurs JavaScript : {errors}"
-
-

@@ -38,15 +38,15 @@ def build_real_site(base: Path):
     return _BUILT[base]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
 
 @contextmanager
-def serve(site: Path):
+def serve(site: Path, handler: type = QuietHandler):
     """The built site on http://127.0.0.1:<free port>/ for the duration of the block."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

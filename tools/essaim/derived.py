@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from essaim.correction import FORM_PATH as REPORT_FORM_PATH
+from essaim.correction import report_form_text
 from essaim.glossary import PATH as GLOSSARY_PATH
 from essaim.glossary import glossary_text
 from essaim.issue_form import FORM_PATH, issue_form_text
@@ -28,5 +30,6 @@ def derived_files(root: Path) -> dict[Path, str]:
     files[root / "schemas" / "modele-fiche.md"] = template_text()
     files[root / "docs" / "reference-des-champs.md"] = REFERENCE_HEADER + field_reference()
     files[root.joinpath(*FORM_PATH)] = issue_form_text()
+    files[root.joinpath(*REPORT_FORM_PATH)] = report_form_text()
     files[root / GLOSSARY_PATH] = glossary_text()
     return files

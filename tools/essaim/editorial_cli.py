@@ -9,8 +9,8 @@ from pathlib import Path
 from essaim.catalog import LEVEL_LABELS, open_catalog
 from essaim.diagnostics import display_path, render
 
-# Exit codes of from-issue.
-WRITTEN, FAILED, DUPLICATE = 0, 1, 3
+# Exit codes of from-issue (and correction: NOTHING when no change could be applied).
+WRITTEN, FAILED, DUPLICATE, NOTHING = 0, 1, 3, 4
 
 
 def register(commands) -> None:
@@ -31,6 +31,18 @@ def register(commands) -> None:
     p.add_argument("--commentaire", metavar="FICHIER",
                    help="écrit aussi dans FICHIER un compte rendu en Markdown, à poster sur le ticket")
     p.set_defaults(run=cmd_from_issue)
+
+    p = commands.add_parser(
+        "correction", help="fait une modification de fiche d'un ticket « Signaler une correction ou un contact »",
+        description="Lit le corps d'un ticket « Signaler une correction ou un contact » et modifie la fiche "
+                    "qu'il nomme : ajoute le contact (si la case d'accord est cochée), rédige une section qui "
+                    "disait « Non renseigné » ; le reste est listé pour l'éditeur. La fiche modifiée est validée "
+                    "avec tout le contenu avant d'être écrite ; la modification est affichée en diff. Codes de "
+                    "sortie : 0 fiche modifiée (ou aperçu), 1 erreur, 4 rien à appliquer automatiquement.")
+    p.add_argument("fichier", metavar="FICHIER", help="corps du ticket en Markdown ; « - » pour l'entrée standard")
+    p.add_argument("--apercu", action="store_true", help="affiche la modification sans rien écrire")
+    p.add_argument("--json", action="store_true", help="résultat en JSON (pour les workflows)")
+    p.set_defaults(run=cmd_correction)
 
     p = commands.add_parser(
         "report", help="liste ce qui manque aux fiches (ébauches, contacts, mises à jour, liens)",
@@ -122,6 +134,43 @@ def _from_issue(args, content: Path, result: dict) -> int:
     print("Relisez la fiche avec la liste de relecture de CONTRIBUTING.md, lancez « essaim validate », "
           "puis ouvrez la pull request.")
     return WRITTEN
+
+
+def cmd_correction(args) -> int:
+    from essaim import correction
+    from essaim.proposal import ProposalError, read_body
+
+    content = Path(args.content)
+    try:
+        change = correction.build_change(read_body(args.fichier, sys.stdin), content)
+        if change.after != change.before and not args.apercu:
+            correction.write(change)
+    except ProposalError as error:
+        if args.json:
+            print(json.dumps({"ecrit": False, "erreur": str(error)}, ensure_ascii=False, indent=2))
+        else:
+            print(f"essaim correction : {error}", file=sys.stderr)
+        return FAILED
+    except OSError as error:
+        print(f"essaim correction : écriture impossible : {error.strerror or error}", file=sys.stderr)
+        return FAILED
+    changed = change.after != change.before
+    written = changed and not args.apercu
+    if args.json:
+        print(json.dumps({"ecrit": written, "fiche": display_path(change.path), "id": change.card_id,
+                          "applique": change.applied, "a_faire": change.left, "diff": change.diff(),
+                          "avertissements": [d.as_text() for d in change.diagnostics]}, ensure_ascii=False, indent=2))
+    else:
+        if changed:
+            print(change.diff(), end="")
+        print(("Fiche modifiée : " if written else "Fiche concernée : ") + display_path(change.path))
+        for line in change.applied:
+            print(f"  appliqué : {line}")
+        for line in change.left:
+            print(f"  à faire : {line}")
+        if changed:
+            print("Relisez la modification, lancez « essaim validate --changed », puis ouvrez la pull request.")
+    return WRITTEN if changed else NOTHING
 
 
 def _code(text: str) -> str:

@@ -180,14 +180,16 @@ def _element(field: FormField) -> dict:
     return element
 
 
+def build_form(name: str, description: str, title: str, label: str, intro: str, fields) -> dict:
+    """An issue form (as GitHub reads it): an introduction, then one element per field."""
+    return {"name": name, "description": description, "title": title, "labels": [label],
+            "body": [{"type": "markdown", "attributes": {"value": intro}}, *map(_element, fields)]}
+
+
 def issue_form() -> dict:
-    return {
-        "name": "Proposer une action",
-        "description": "Décrire une action locale pour l'accès à la santé ; un éditeur en fera une fiche Essaim.",
-        "title": "Proposition : ",
-        "labels": [PROPOSAL_LABEL],
-        "body": [{"type": "markdown", "attributes": {"value": INTRO}}, *map(_element, FORM_FIELDS)],
-    }
+    return build_form("Proposer une action",
+                      "Décrire une action locale pour l'accès à la santé ; un éditeur en fera une fiche Essaim.",
+                      "Proposition : ", PROPOSAL_LABEL, INTRO, FORM_FIELDS)
 
 
 class _FormDumper(yaml.SafeDumper):
@@ -198,10 +200,15 @@ _FormDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
     "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
 
 
-def issue_form_text() -> str:
+def form_yaml(form: dict, module: str) -> str:
+    """An issue form as the YAML file GitHub reads, with the « generated » header."""
     header = ("# Fichier généré par « essaim schema » à partir du modèle de fiche et des vocabulaires\n"
-              "# (tools/essaim/issue_form.py) : ne pas modifier à la main.\n")
-    return header + yaml.dump(issue_form(), Dumper=_FormDumper, allow_unicode=True, sort_keys=False, width=110)
+              f"# ({module}) : ne pas modifier à la main.\n")
+    return header + yaml.dump(form, Dumper=_FormDumper, allow_unicode=True, sort_keys=False, width=110)
+
+
+def issue_form_text() -> str:
+    return form_yaml(issue_form(), "tools/essaim/issue_form.py")
 
 
 # --- the body GitHub writes ---------------------------------------------------------
@@ -217,15 +224,15 @@ class ParsedIssue:
     found: int  # how many form headings were recognised
 
 
-def parse_issue_body(text: str) -> ParsedIssue:
-    """Split a submitted form body into fields.
+def parse_issue_body(text: str, fields: tuple[FormField, ...] = FORM_FIELDS) -> ParsedIssue:
+    """Split a submitted form body into fields (those of « Proposer une action » unless told).
 
     A `### Label` line starts a field only if Label is a form field placed after
     the current one: a heading typed inside an answer cannot overwrite an
     earlier answer.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    by_label = {fold(f.label): (index, f) for index, f in enumerate(FORM_FIELDS)}
+    by_label = {fold(f.label): (index, f) for index, f in enumerate(fields)}
     blocks: dict[str, list[str]] = {}
     current, position = None, -1
     for line in text.split("\n"):
@@ -237,7 +244,7 @@ def parse_issue_body(text: str) -> ParsedIssue:
         if current is not None:
             blocks[current.id].append(line)
     values, checked = {}, {}
-    for field in FORM_FIELDS:
+    for field in fields:
         raw = "\n".join(blocks.get(field.id, [])).strip()
         if raw == NO_RESPONSE:
             raw = ""

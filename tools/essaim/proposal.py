@@ -574,24 +574,29 @@ class Written:
     diagnostics: list[Diagnostic]  # warnings left by the validator
 
 
+def validate_in_scratch(content: Path, files: dict[Path, tuple[str, str]]) -> list[Diagnostic]:
+    """Validate the whole content with these files (path -> (text, kind)) written or replaced, in a scratch
+    folder; the diagnostics of these files, under their real paths."""
+    replaced = {path.resolve() for path in files}
+    with tempfile.TemporaryDirectory(prefix="essaim-proposition-") as scratch:
+        real, checked = {}, []
+        for path, (text, kind) in files.items():
+            scratch_path = Path(scratch) / path.parent.name / path.name
+            scratch_path.parent.mkdir(exist_ok=True)
+            scratch_path.write_text(text, encoding="utf-8")
+            real[display_path(scratch_path)] = display_path(path)
+            checked.append((scratch_path, kind))
+        others = [(p, k) for p, k in loader.discover(content) if p.resolve() not in replaced]
+        validation = validate_files(others + checked)
+        return [dataclasses.replace(d, path=real[d.path]) for d in validation.diagnostics if d.path in real]
+
+
 def check(content: Path, proposal: Proposal) -> tuple[list[Diagnostic], Card]:
     """Validate the proposal's card and source with the whole content, in a scratch folder."""
     card_path = content / "actions" / f"{proposal.id}.md"
     source_path = content / "sources" / f"{proposal.source_id}.yaml"
-    replaced = {card_path.resolve(), source_path.resolve()}
-    with tempfile.TemporaryDirectory(prefix="essaim-proposition-") as scratch:
-        scratch_card = Path(scratch) / "actions" / card_path.name
-        scratch_source = Path(scratch) / "sources" / source_path.name
-        scratch_card.parent.mkdir()
-        scratch_source.parent.mkdir()
-        scratch_card.write_text(proposal.card_text(), encoding="utf-8")
-        scratch_source.write_text(proposal.source_text(), encoding="utf-8")
-        files = [(p, k) for p, k in loader.discover(content) if p.resolve() not in replaced]
-        validation = validate_files(files + [(scratch_card, "card"), (scratch_source, "source")])
-        real = {display_path(scratch_card): display_path(card_path),
-                display_path(scratch_source): display_path(source_path)}
-        diagnostics = [dataclasses.replace(d, path=real[d.path])
-                       for d in validation.diagnostics if d.path in real]
+    diagnostics = validate_in_scratch(content, {card_path: (proposal.card_text(), "card"),
+                                                source_path: (proposal.source_text(), "source")})
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise ProposalError("la fiche tirée de la proposition ne passe pas la validation :\n"

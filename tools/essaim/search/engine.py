@@ -37,6 +37,7 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
+from essaim.collation import sort_text
 from essaim.facets import FACETS
 from essaim.locking import Busy, exclusive
 from essaim.search.documents import Entry, SearchDocument
@@ -46,7 +47,7 @@ from essaim.search.text import WORD_PATTERN, fold_inclusive, nfc
 from essaim.search.understanding import Group, Understanding, understand
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
@@ -222,7 +223,7 @@ def querydata_files() -> list[str]:
 def _fields(doc: SearchDocument) -> dict:
     values = {name: ",".join(doc.facets.get(name, [])) for name in FACETS}
     return dict(id=doc.id, kind=doc.kind, url=doc.url, digest=doc.digest, updated=doc.updated,
-                title_sort=doc.title.lower(), facet_values=doc.facets, title=doc.title, summary=doc.summary,
+                title_sort=sort_text(doc.title), facet_values=doc.facets, title=doc.title, summary=doc.summary,
                 body=doc.body, carrier=doc.carrier, places=doc.places, keywords=doc.keywords, **values)
 
 

@@ -14,7 +14,6 @@ when both are installed (bash scripts/installer.sh --tests).
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import platform
 import shutil

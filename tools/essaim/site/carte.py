@@ -17,8 +17,11 @@ from essaim.site.markup import esc, rel
 from essaim.site.pages import count_text, front_matter, listing_path
 
 # Sequential blues; index 0 for zones without cards. Text colour chosen for contrast on each fill.
-FILLS = ("#fafafa", "#c6dbef", "#9ecae1", "#6baed6", "#2171b5", "#08306b")
-TEXT = ("#1a1a1a", "#1a1a1a", "#1a1a1a", "#1a1a1a", "#ffffff", "#ffffff")
+FILLS = ("#e4e4e4", "#c6dbef", "#9ecae1", "#6baed6", "#2171b5", "#08306b")
+TEXT = ("#4d4d4d", "#1a1a1a", "#1a1a1a", "#1a1a1a", "#ffffff", "#ffffff")
+# Region names drawn on the map: the official name, or a shorter one where it would not fit.
+SHORT_NAMES = {"84": "Auvergne-Rhône-Alpes", "27": "Bourgogne-Franche-Comté", "93": "PACA",
+               "24": "Centre-Val de Loire", "75": "Nouvelle-Aquitaine"}
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")  # drawn as boxes; other overseas places are in the tables
 OVERSEAS_DEPARTEMENTS = ("971", "972", "973", "974", "976")
 INSET = (2, 330, 128, 40, 6)  # x, y, width, height, gap of the overseas boxes
@@ -46,9 +49,23 @@ def legend(ranges: list[tuple[int, int]]) -> str:
 
 
 def _zone(href: str, name: str, n: int, shape: str, css: int) -> str:
+    """A link to the zone's listing; a zone without cards has no page: greyed, not a link."""
     text = f"{name} : {count_text(n)}"
+    if not n:
+        return f'<g class="essaim-zone essaim-zone--vide"><title>{esc(text)}</title>{shape}</g>'
     return (f'<a href="{esc(href)}" aria-label="{esc(text)}" class="essaim-zone essaim-zone--{css}">'
             f"<title>{esc(text)}</title>{shape}</a>")
+
+
+def _name_lines(name: str) -> list[str]:
+    """A region's name on one or two lines (cut at a hyphen or a space near the middle)."""
+    if len(name) <= 12:
+        return [name]
+    cuts = [i for i, ch in enumerate(name) if ch in "- "]
+    if not cuts:
+        return [name]
+    cut = min(cuts, key=lambda i: abs(i - len(name) / 2))
+    return [name[:cut + 1].rstrip(), name[cut + 1:]]
 
 
 def _inset(index: int, href: str, name: str, n: int, css: int) -> str:
@@ -63,15 +80,23 @@ def region_map(site, page: str) -> str:
     counts = {code: site.facets.count("region", code) for code in geography.regions()}
     ranges = classes(list(counts.values()))
     shapes = region_shapes()["regions"]
-    zones = []
+    zones, names = [], []
     for code, shape in shapes.items():
         n, css = counts.get(code, 0), fill_class(counts.get(code, 0), ranges)
         x, y = shape["label"]
-        body = (f'<path d="{shape["d"]}" fill="{FILLS[css]}"/>'
-                f'<text x="{x}" y="{y}" fill="{TEXT[css]}" font-size="15" text-anchor="middle" '
-                f'class="essaim-zone__compte">{n}</text>')
-        zones.append(_zone(rel(page, listing_path("region", code)), label("region", code), n, body, css))
-    for index, code in enumerate(c for c in OVERSEAS_REGIONS if c in geography.regions()):
+        lines = _name_lines(SHORT_NAMES.get(code, label("region", code)))
+        top = y - 7 - 12 * (len(lines) - 1)
+        tspans = "".join(f'<tspan x="{x}" dy="{0 if i == 0 else 12}">{esc(line)}</tspan>' for i, line in enumerate(lines))
+        # Names and counts are drawn above every zone (a neighbour's shape must not hide them).
+        names.append(f'<text x="{x}" y="{top:.1f}" fill="{TEXT[css]}" font-size="11.5" text-anchor="middle" '
+                     f'class="essaim-zone__nom">{tspans}</text>'
+                     f'<text x="{x}" y="{y + 12:.1f}" fill="{TEXT[css]}" font-size="15" text-anchor="middle" '
+                     f'class="essaim-zone__compte">{n}</text>')
+        zones.append(_zone(rel(page, listing_path("region", code)), label("region", code), n,
+                           f'<path d="{shape["d"]}" fill="{FILLS[css]}"/>', css))
+    zones.append(f'<g class="essaim-carte__noms" aria-hidden="true">{"".join(names)}</g>')
+    # Overseas régions as boxes, only those with cards (five « (0) » boxes would only show emptiness).
+    for index, code in enumerate(c for c in OVERSEAS_REGIONS if c in geography.regions() and counts.get(c)):
         n, css = counts.get(code, 0), fill_class(counts.get(code, 0), ranges)
         zones.append(_inset(index, rel(page, listing_path("region", code)), label("region", code), n, css))
     return _figure("Carte des régions : nombre de fiches par région", zones, ranges, view_box())
@@ -95,7 +120,8 @@ def departement_map(site, page: str, codes: list[str] | None = None, title: str 
         n, css = counts[code], fill_class(counts[code], ranges)
         href, name = rel(page, listing_path("departement", code)), geography.departements()[code].name
         if codes is None:
-            zones.append(_inset(index, href, name, n, css))
+            if n:  # on the map of France, only the overseas départements with cards get a box
+                zones.append(_inset(len([z for z in overseas[:index] if counts[z]]), href, name, n, css))
         else:  # an overseas région alone: its département as a labelled box
             y = 4 + 54 * index
             zones.append(_zone(href, name, n, f'<rect x="4" y="{y}" width="142" height="46" rx="3" fill="{FILLS[css]}"/>'
@@ -125,14 +151,23 @@ def _figure(title: str, zones: list[str], ranges, box: str, small: bool = False)
     size = " essaim-carte--petite" if small else ""
     return (f'<figure class="essaim-carte{size}"><svg viewBox="{box}" role="group" aria-label="{esc(title)}" '
             f'class="essaim-carte__svg" xmlns="http://www.w3.org/2000/svg">{"".join(zones)}</svg>'
-            f"<figcaption>{esc(title)}. Chaque zone mène à la liste de ses fiches. {legend(ranges)}</figcaption>"
+            f"<figcaption>{esc(title)}. Chaque zone qui a des fiches mène à leur liste ; les zones grises n'en ont "
+            f"pas encore. {legend(ranges)}</figcaption>"
             "</figure>")
+
+
+def _place_cell(site, page: str, facet: str, code: str) -> str:
+    """A territory's name, a link to its listing when it has cards (others have no page)."""
+    name = esc(label(facet, code))
+    if not site.facets.count(facet, code):
+        return f'<span class="essaim-vide">{name}</span>'
+    return f'<a href="{esc(rel(page, listing_path(facet, code)))}">{name}</a>'
 
 
 def _region_table(site, page: str) -> str:
     rows = "".join(
-        f'<tr><th scope="row"><a href="{esc(rel(page, listing_path("region", code)))}">{esc(label("region", code))}'
-        f'</a></th><td>{site.facets.count("region", code)}</td></tr>' for code in options("region"))
+        f'<tr><th scope="row">{_place_cell(site, page, "region", code)}'
+        f'</th><td>{site.facets.count("region", code)}</td></tr>' for code in options("region"))
     return ('<table class="essaim-table"><caption>Nombre de fiches par région (équivalent textuel de la carte)'
             '</caption><thead><tr><th scope="col">Région</th><th scope="col">Fiches</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
@@ -140,8 +175,8 @@ def _region_table(site, page: str) -> str:
 
 def _departement_table(site, page: str) -> str:
     rows = "".join(
-        f'<tr><th scope="row"><a href="{esc(rel(page, listing_path("departement", code)))}">'
-        f'{esc(label("departement", code))}</a></th><td>{esc(label("region", geography.departements()[code].parent))}'
+        f'<tr><th scope="row">{_place_cell(site, page, "departement", code)}'
+        f'</th><td>{esc(label("region", geography.departements()[code].parent))}'
         f'</td><td>{site.facets.count("departement", code)}</td></tr>' for code in options("departement"))
     return ('<table class="essaim-table"><caption>Nombre de fiches par département (équivalent textuel de la carte)'
             '</caption><thead><tr><th scope="col">Département</th><th scope="col">Région</th>'

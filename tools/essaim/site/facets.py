@@ -8,6 +8,7 @@ from functools import cached_property
 
 from essaim import geography
 from essaim.catalog import Card, Catalog
+from essaim.collation import sort_key
 from essaim.facets import FACET_VOCABULARIES, card_facets
 from essaim.vocabularies import vocabulary
 
@@ -28,7 +29,7 @@ LISTING_FOLDERS = {"theme": "themes", "famille": "familles", "public": "publics"
 def options(facet: str) -> list[str]:
     """Every possible value of a facet, in display order."""
     if facet == "region":
-        return sorted(geography.regions(), key=lambda c: geography.regions()[c].name)
+        return sorted(geography.regions(), key=lambda c: sort_key(geography.regions()[c].name))
     if facet == "departement":
         return sorted(geography.departements(), key=lambda c: (len(c) > 2, c))
     if facet == "famille":
@@ -63,7 +64,7 @@ class Facets:
     @cached_property
     def members(self) -> dict[tuple[str, str], list[Card]]:
         members: dict[tuple[str, str], list[Card]] = {}
-        for card in sorted(self.catalog.cards, key=lambda c: (c.meta.title.casefold(), c.id)):
+        for card in sorted(self.catalog.cards, key=lambda c: (sort_key(c.meta.title), c.id)):
             for facet, values in self.by_card[card.id].items():
                 for value in values:
                     members.setdefault((facet, value), []).append(card)

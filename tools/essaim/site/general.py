@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from essaim import geography
+from essaim.collation import sort_key
 from essaim.site.carte import region_map
 from essaim.facets import facet_label as label
 from essaim.site.facets import FACETS, options
@@ -36,7 +37,7 @@ def home_page(site) -> str:
     ]
     figures_html = "".join(f"<li><strong>{n}</strong> {esc(text)}</li>" for n, text in figures)
     families = "".join(
-        f'<li>{value_link(site, page, "famille", f.id, f.label, always=True)}<br>'
+        f'<li>{value_link(site, page, "famille", f.id, f.label)}<br>'
         f'<span class="essaim-discret">{esc(f.definition)}</span></li>' for f in vocabulary("familles").terms)
     region_items = "".join(f"<li>{value_link(site, page, 'region', r)}</li>" for r in regions)
     latest = sorted(cards, key=lambda c: (c.meta.updated, c.meta.title), reverse=True)[:LATEST]
@@ -174,7 +175,7 @@ def result_details(record: dict) -> list[str]:
 def browse_page(site) -> str:
     page = "parcourir/index.md"
     facets = site.facets
-    families = "".join(f"<li>{value_link(site, page, 'famille', f.id, f.label, always=True)}</li>"
+    families = "".join(f"<li>{value_link(site, page, 'famille', f.id, f.label)}</li>"
                        for f in vocabulary("familles").terms)
     regions = "".join(f"<li>{value_link(site, page, 'region', r)}</li>" for r in options("region")
                       if facets.count("region", r))
@@ -240,8 +241,11 @@ def contribute_page(site) -> str:
         "dossier <code>content/actions/</code>. On les ajoute et on les corrige par des demandes de fusion "
         "(<em>pull requests</em>) ; un validateur dit précisément quoi corriger et où.</p>",
         "## Corriger une fiche",
-        "<p>Chaque fiche a, en bas de page, un lien « Proposer une correction » qui ouvre son fichier dans "
-        "l'éditeur de la forge. Modifiez, décrivez la source de votre correction, envoyez : l'équipe relit.</p>",
+        "<p>Chaque fiche a, en bas de page, un bouton « Signaler une correction ou un contact » : un formulaire "
+        "simple, déjà rempli avec la fiche concernée, où l'on écrit ce qui est faux, ce qui manque ou un contact, "
+        "et d'où vient l'information. L'équipe relit chaque signalement et met la fiche à jour. Qui connaît "
+        "Markdown peut aussi modifier directement le fichier de la fiche dans l'éditeur de la forge (lien à côté "
+        "du bouton).</p>",
         "## Ajouter une fiche",
         "<ol><li>Installez l'outil : <code>bash scripts/demarrer.sh</code> (Debian ou Ubuntu, Python 3.11+).</li>"
         "<li>Créez la fiche : <code>essaim new</code> pose quelques questions et écrit un fichier valide à compléter.</li>"
@@ -268,7 +272,7 @@ def about_page(site) -> str:
         for ref in card.meta.sources:
             used[ref.document] = used.get(ref.document, 0) + 1
     sources = []
-    for doc_id, doc in sorted(site.catalog.sources.items(), key=lambda item: item[1].title.casefold()):
+    for doc_id, doc in sorted(site.catalog.sources.items(), key=lambda item: sort_key(item[1].title)):
         link = f' — <a href="{esc(doc.url)}" rel="noopener">consulter</a>' if doc.url else ""
         sources.append(f"<li>{esc(doc.publisher)}, <cite>{esc(doc.title)}</cite>, {esc(french_date(doc.date))} "
                        f"({esc(count_text(used.get(doc_id, 0)))}){link}</li>")

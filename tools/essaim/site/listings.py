@@ -16,11 +16,11 @@ from essaim.vocabularies import vocabulary
 PAGE_SIZE = 50
 
 
-def value_link(site, page: str, facet: str, value: str, text: str | None = None, always: bool = False) -> str:
-    """« Libellé (3 fiches) », a link when the listing exists (at least one card, or every place)."""
+def value_link(site, page: str, facet: str, value: str, text: str | None = None) -> str:
+    """« Libellé (3 fiches) », a link when the listing exists: only values with cards have a page."""
     n = site.facets.count(facet, value)
     name = esc(text or label(facet, value))
-    if not n and not (always or facet in ("region", "departement")):
+    if not n:
         return f'<span class="essaim-vide">{name} <span class="essaim-compte">(aucune fiche)</span></span>'
     return (f'<a href="{esc(rel(page, listing_path(facet, value)))}">{name}</a> '
             f'<span class="essaim-compte">({count_text(n)})</span>')
@@ -32,8 +32,8 @@ def _search_link(page: str, facet: str, value: str) -> str:
 
 
 def paged_listing(path: str, title: str, intro: list[str], cards: list[Card], site, facet: str,
-                  value: str) -> dict[str, str]:
-    """The pages of one listing: path -> Markdown."""
+                  value: str, after: list[str] | None = None) -> dict[str, str]:
+    """The pages of one listing: path -> Markdown; `after` goes under the cards of the first page."""
     chunks = [cards[i:i + PAGE_SIZE] for i in range(0, len(cards), PAGE_SIZE)] or [[]]
     base = path[: -len(".md")]
     paths = [path] + [f"{base}/page-{n}.md" for n in range(2, len(chunks) + 1)]
@@ -56,6 +56,8 @@ def paged_listing(path: str, title: str, intro: list[str], cards: list[Card], si
                 else:
                     links.append(f'<li><a href="{esc(rel(page, other))}">{other_number}</a></li>')
             blocks.append(f'<nav class="essaim-pages" aria-label="Pages de la liste"><ul>{"".join(links)}</ul></nav>')
+        if number == 1 and after:
+            blocks += after
         pages[page] = "\n\n".join(blocks) + "\n"
     return pages
 
@@ -81,6 +83,8 @@ def listing_pages(site) -> dict[str, str]:
                       f'<ul class="essaim-valeurs">{items}</ul>')
     pages[page] = "\n\n".join(blocks) + "\n"
     for family in families.terms:
+        if not facets.count("famille", family.id):
+            continue
         path = listing_path("famille", family.id)
         items = "".join(f"<li>{value_link(site, path, 'theme', t.id)}</li>" for t in themes.terms
                         if t.family == family.id)
@@ -113,16 +117,18 @@ def listing_pages(site) -> dict[str, str]:
     ]) + "\n"
     from essaim.site.carte import departement_map
 
-    # Every région and département has its page, even empty: each zone of the maps is a link.
-    for region in options("region"):
+    # Only the régions and départements with cards have a page (and a link, on the maps as elsewhere);
+    # a région's cards come first, its départements after.
+    for region in (r for r in options("region") if facets.count("region", r)):
         path = listing_path("region", region)
         deps = [d for d in options("departement") if geography.departements()[d].parent == region]
-        items = "".join(f"<li>{value_link(site, path, 'departement', d, always=True)}</li>" for d in deps)
-        intro = [f'<p>Départements de la région :</p><ul class="essaim-valeurs">{items}</ul>',
+        items = "".join(f"<li>{value_link(site, path, 'departement', d)}</li>" for d in deps)
+        after = ["## Départements de la région",
+                 f'<ul class="essaim-valeurs">{items}</ul>',
                  departement_map(site, path, deps, f"Carte des départements de la région {label('region', region)}")]
-        pages.update(paged_listing(path, f"Région : {label('region', region)}", intro,
-                                   facets.cards("region", region), site, "region", region))
-    for dep in options("departement"):
+        pages.update(paged_listing(path, f"Région : {label('region', region)}", [], facets.cards("region", region),
+                                   site, "region", region, after))
+    for dep in (d for d in options("departement") if facets.count("departement", d)):
         path = listing_path("departement", dep)
         region = geography.departements()[dep].parent
         intro = [f'<p>Région : {value_link(site, path, "region", region)}</p>']

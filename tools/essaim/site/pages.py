@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
+from essaim.body import is_silent
 from essaim.catalog import LEVEL_LABELS, Card, Guide
-from essaim.model import CARD_SECTIONS
+from essaim.collation import sort_text
+from essaim.model import CARD_SECTIONS, SILENT_MARKER
 from essaim.facets import facet_label as label
 from essaim.site.markup import esc, md_text, obfuscated_email, rel, render_markdown, split_sections, yaml_string
 from essaim.vocabularies import vocabulary
@@ -68,7 +70,14 @@ def period_text(card: Card) -> str:
         span = f"jusqu'en {p.end}"
     else:
         span = "dates non publiées"
-    return f"{span} ({vocabulary('statuts').label(card.meta.status).lower()})"
+    return f"{span} ({status_text(card).lower()})"
+
+
+def status_text(card: Card) -> str:
+    """« En cours », « Terminée »…; « Statut non précisé » when the source does not say."""
+    if card.meta.status == "inconnu":
+        return "Statut non précisé"
+    return vocabulary("statuts").label(card.meta.status)
 
 
 def place_text(card: Card, facets: dict[str, list[str]]) -> str:
@@ -86,6 +95,7 @@ def place_text(card: Card, facets: dict[str, list[str]]) -> str:
 
 
 def _chips(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
+    """The card's tags, condensed under the decision box: one line per kind, small chips."""
     groups = {
         ("theme", "Thèmes"): [(label("theme", t), rel(page, listing_path("theme", t))) for t in card.meta.themes],
         ("public", "Publics"): [(label("public", p), rel(page, listing_path("public", p))) for p in card.meta.publics],
@@ -99,15 +109,14 @@ def _chips(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
         if chips:
             links = " ".join(f'<a class="essaim-puce essaim-puce--{kind}" href="{esc(href)}">{esc(text)}</a>'
                              for text, href in chips)
-            lines.append(f'<p class="essaim-puces"><span class="essaim-vh">{name} : </span>{links}</p>')
-    return f'<div class="essaim-classement">{"".join(lines)}</div>'
+            lines.append(f'<p class="essaim-puces"><span class="essaim-puces__nom">{name} :</span> {links}</p>')
+    return f'<div class="essaim-classement" data-pagefind-ignore>{"".join(lines)}</div>'
 
 
-def _identity(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
+def _details(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
+    """Territory in full, partners, governance, frameworks, evaluation: what « En bref » leaves out."""
     m = card.meta
     t = m.territory
-    carrier = (f"{esc(m.carrier.name)} (<a href=\"{esc(rel(page, listing_path('porteur', m.carrier.type)))}\">"
-               f"{esc(vocabulary('porteurs').label(m.carrier.type))}</a>)")
     places = [esc(c.name) for c in t.communes]
     places += [f'<a href="{esc(rel(page, listing_path("departement", d)))}">{esc(label("departement", d))}</a>'
                for d in facets["departement"]]
@@ -124,19 +133,13 @@ def _identity(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
         governance.append(f"pilote : {esc(m.carrier.pilot)}")
     if m.carrier.local_authority_role:
         governance.append(f"rôle de la collectivité : {esc(m.carrier.local_authority_role)}")
-    if card.sections.get("governance"):
+    if card.sections.get("governance") and not bare_silence(card.sections["governance"]):
         governance.append('<a href="#gouvernance">voir la section Gouvernance</a>')
     frameworks = ", ".join(esc(vocabulary("cadres").label(f)) for f in m.frameworks) or "aucun cité par la source"
     rows = [
-        ("Porteur", carrier),
         ("Territoire", territory),
-        ("Période", esc(period_text(card))),
         ("Partenaires opérationnels", esc(", ".join(m.partners.operational)) or "non cités par la source"),
         ("Partenaires financiers", esc(", ".join(m.partners.financial)) or "non cités par la source"),
-    ]
-    if m.funding:
-        rows.append(("Financement", esc(m.funding)))
-    rows += [
         ("Gouvernance", " ; ".join(governance) or "non renseignée"),
         ("Cadres territoriaux", frameworks),
     ]
@@ -144,20 +147,74 @@ def _identity(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
         evaluated = {True: "oui", False: "non", None: "non précisé"}[m.evaluation.evaluated]
         method = f" — {esc(m.evaluation.method)}" if m.evaluation.method else ""
         rows.append(("Évaluation", f"{evaluated}{method}"))
-    body = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in rows)
-    return (f'<div class="essaim-identite" role="group" aria-labelledby="essaim-identite-titre">'
-            f'<p class="essaim-identite__titre" id="essaim-identite-titre">En bref</p><dl>{body}</dl></div>')
+    return f'<dl class="essaim-details">{_rows(rows)}</dl>'
 
 
-def _status(card: Card) -> str:
-    missing = ""
-    if card.missing:
-        missing = f'<span class="essaim-etat__manque">À compléter : {esc(", ".join(card.missing))}.</span>'
-    return (f'<div class="essaim-etat" data-pagefind-ignore>'
-            f'<span class="essaim-badge essaim-badge--{card.level}" title="{esc(LEVEL_HELP[card.level])}">'
-            f"Fiche {esc(LEVEL_LABELS[card.level])}</span> "
-            f'<span class="essaim-etat__maj">Mise à jour : <time datetime="{esc(card.meta.updated)}">'
-            f"{esc(french_date(card.meta.updated))}</time></span> {missing}</div>")
+def _rows(rows: list[tuple[str, str]], unindexed: tuple[str, ...] = ()) -> str:
+    """(label, HTML) pairs as the rows of a <dl>; the `unindexed` ones are left out of the search index."""
+    return "".join(f"<div{' data-pagefind-ignore' if name in unindexed else ''}><dt>{name}</dt><dd>{value}</dd></div>"
+                   for name, value in rows)
+
+
+def transfer_rows(card: Card) -> list[tuple[str, str]]:
+    """HOOK — transferability facts for « En bref »: (label, plain text) pairs, escaped when shown.
+
+    Empty for now: `transfer_facts(card)` (cost, staff, prerequisites…) is written elsewhere and wired here."""
+    return []
+
+
+def funding_text(card: Card) -> str | None:
+    """Funding where the source gives it: the amount or scheme, else the named funders."""
+    m = card.meta
+    if m.funding:
+        return m.funding
+    if m.partners.financial:
+        return "financeurs : " + ", ".join(m.partners.financial)
+    return None
+
+
+def _in_brief(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
+    """« En bref »: carrier, place, period and status, publics, funding, completeness, update date."""
+    m = card.meta
+    carrier = (f"{esc(m.carrier.name)} (<a href=\"{esc(rel(page, listing_path('porteur', m.carrier.type)))}\">"
+               f"{esc(vocabulary('porteurs').label(m.carrier.type).lower())}</a>)")
+    place = esc(place_text(card, facets))
+    if facets["region"] and (m.territory.communes or facets["departement"]):
+        place += " — " + ", ".join(esc(label("region", r)) for r in facets["region"][:3])
+    rows = [("Porteur", carrier), ("Lieu", place), ("Période", esc(period_text(card)))]
+    if m.publics:
+        rows.append(("Publics", esc(", ".join(label("public", p) for p in m.publics))))
+    funding = funding_text(card)
+    if funding:
+        rows.append(("Financement", esc(funding)))
+    rows += [(esc(name), esc(value)) for name, value in transfer_rows(card)]
+    missing = (f' <span class="essaim-etat__manque">à compléter : {esc(", ".join(card.missing))}</span>'
+               if card.missing else "")
+    rows.append(("Fiche", f'<span class="essaim-badge essaim-badge--{card.level}" title="{esc(LEVEL_HELP[card.level])}">'
+                          f"{esc(LEVEL_LABELS[card.level])}</span>{missing}"))
+    rows.append(("Mise à jour", f'<time datetime="{esc(m.updated)}">{esc(french_date(m.updated))}</time>'))
+    return (f'<div class="essaim-bref" role="group" aria-labelledby="essaim-bref-titre">'
+            f'<h2 class="essaim-decision__titre" id="essaim-bref-titre" data-pagefind-ignore>En bref</h2>'
+            f'<dl class="essaim-identite">{_rows(rows, unindexed=("Fiche", "Mise à jour"))}</dl></div>')
+
+
+def _contact_block(site, card: Card, page: str) -> str:
+    """The contact: each published one (the per-contact rendering of `_contacts`), or how to give one."""
+    if card.meta.contacts:
+        body = _contacts(card)
+    else:
+        href = report_url(site, card, "contact")
+        target = (f'<a href="{esc(href)}" rel="noopener">vous connaissez cette action ?</a>' if href else
+                  f'<a href="{esc(rel(page, "contribuer.md"))}">vous connaissez cette action ?</a>')
+        body = f'<p class="essaim-contact--absent" data-pagefind-ignore>Pas de contact publié — {target}</p>'
+    return (f'<div class="essaim-contact-bloc" id="contact" role="group" aria-labelledby="essaim-contact-titre">'
+            f'<h2 class="essaim-decision__titre" id="essaim-contact-titre" data-pagefind-ignore>Contact</h2>{body}</div>')
+
+
+def _decision(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
+    """What a practitioner decides on, right under the summary: « En bref » and the contact."""
+    return (f'<div class="essaim-decision">{_in_brief(site, card, page, facets)}'
+            f"{_contact_block(site, card, page)}</div>")
 
 
 def _contacts(card: Card) -> str:
@@ -206,15 +263,37 @@ def _similar(site, card: Card, page: str) -> str:
     return f'<ul class="essaim-similaires" data-pagefind-ignore>{"".join(items)}</ul>'
 
 
+def report_url(site, card: Card, kind: str = "correction") -> str | None:
+    """The issue form « Signaler une correction ou un contact », prefilled with the card (GitHub query parameters)."""
+    if not site.repo_url:
+        return None
+    from urllib.parse import urlencode
+
+    from essaim.correction import FORM_FILE, KIND_OPTIONS, PART_CONTACT
+
+    what = KIND_OPTIONS["contact" if kind == "contact" else "correction"]
+    extra = {"partie": PART_CONTACT} if kind == "contact" else {}
+    query = urlencode({"template": FORM_FILE, "title": f"Correction : {card.meta.title}"[:200],
+                       "fiche": card.id, "titre-fiche": card.meta.title, "nature": what, **extra})
+    return f"{site.repo_url}/issues/new?{query}"
+
+
 def _correction(site, card: Card, page: str) -> str:
+    form = report_url(site, card)
+    parts = []
+    if form:
+        parts.append(f'<p><a class="md-button md-button--primary" href="{esc(form)}" rel="noopener">'
+                     "Signaler une correction ou un contact</a> "
+                     '<span class="essaim-discret">Un formulaire simple (compte GitHub gratuit) ; '
+                     "l'équipe relit chaque signalement et met la fiche à jour.</span></p>")
     if site.edit_base:
         href = f"{site.edit_base}actions/{card.path.name if card.path else card.id + '.md'}"
-        text = (f'<a class="md-button" href="{esc(href)}" rel="noopener">Proposer une correction</a> '
-                '<span class="essaim-discret">Modifier le fichier de la fiche sur la forge ; '
-                "l'équipe relit chaque proposition.</span>")
-    else:
-        text = f'Pour corriger cette fiche, voir la page <a href="{esc(rel(page, "contribuer.md"))}">Contribuer</a>.'
-    return f'<p class="essaim-correction" data-pagefind-ignore>{text}</p>'
+        parts.append(f'<p><a href="{esc(href)}" rel="noopener">Modifier le fichier de la fiche sur la forge</a> '
+                     '<span class="essaim-discret">(pour qui connaît Markdown et les <em>pull requests</em>)</span></p>')
+    if not parts:
+        parts.append(f'<p>Pour corriger cette fiche, voir la page <a href="{esc(rel(page, "contribuer.md"))}">'
+                     "Contribuer</a>.</p>")
+    return f'<div class="essaim-correction" data-pagefind-ignore>{"".join(parts)}</div>'
 
 
 def index_attributes(filters: list[tuple[str, str]], meta: list[tuple[str, str]], sorts: list[tuple[str, str]]) -> str:
@@ -234,13 +313,22 @@ def _pagefind(card: Card, facets: dict[str, list[str]], place: str) -> str:
     for facet in ("theme", "public", "region", "departement", "porteur", "territoire"):
         filters += [(facet, value) for value in facets[facet]]
     meta = [("porteur", card.meta.carrier.name), ("lieu", place), ("maj", french_date(card.meta.updated))]
-    sorts = [("maj", card.meta.updated), ("titre", card.meta.title.casefold())]
+    sorts = [("maj", card.meta.updated), ("titre", sort_text(card.meta.title))]
     return index_attributes(filters, meta, sorts)
 
 
 def rendered_sections(card: Card) -> dict[str, str]:
     """Section key -> safe HTML, for the sections the card has."""
     return {s.key: render_markdown(card.sections[s.key]) for s in CARD_SECTIONS if card.sections.get(s.key)}
+
+
+def bare_silence(text: str) -> bool:
+    """True when a section says only that the source is silent (« Non renseigné dans la source. », or an older
+    « Non renseigné : la source ne le précise pas. »): one sentence, nothing else worth a heading."""
+    text = " ".join((text or "").split())
+    if not is_silent(text, SILENT_MARKER):
+        return False
+    return not re.search(r"[.!?…]\s+\S", text) and "\n" not in text and "](" not in text
 
 
 def card_page(site, card: Card) -> str:
@@ -252,16 +340,23 @@ def card_page(site, card: Card) -> str:
         front_matter(m.title, m.summary),
         f"# {md_text(m.title)}",
         f'<p class="essaim-resume" data-pagefind-meta="resume">{esc(" ".join(m.summary.split()))}</p>',
+        _decision(site, card, page, facets),
         _chips(site, card, page, facets),
-        _status(card),
-        _identity(site, card, page, facets),
     ]
     rendered = site.rendered.get(card.id) or rendered_sections(card)
+    silent = []
     for section in CARD_SECTIONS:
-        if rendered.get(section.key):
-            blocks += [f"## {md_text(section.heading)}", f'<div class="essaim-texte">\n{rendered[section.key]}\n</div>']
+        if not rendered.get(section.key):
+            continue
+        if bare_silence(card.sections.get(section.key, "")):
+            silent.append(section.heading)
+            continue
+        blocks += [f"## {md_text(section.heading)}", f'<div class="essaim-texte">\n{rendered[section.key]}\n</div>']
+    if silent:
+        blocks.append(f'<p class="essaim-non-renseigne" data-pagefind-ignore>'
+                      f'<strong>Non renseigné dans la source :</strong> {esc(", ".join(silent))}.</p>')
     blocks += [
-        "## Contacts", _contacts(card),
+        "## Partenaires et cadre", _details(site, card, page, facets),
         "## Sources", _sources(site, m.sources),
         "## Actions similaires", _similar(site, card, page),
         "## Proposer une correction", _correction(site, card, page),
@@ -297,20 +392,60 @@ def guide_page(site, guide: Guide) -> str:
         f'<p class="essaim-discret" data-pagefind-ignore>Mise à jour : {esc(french_date(m.updated))}</p>',
         index_attributes([("type", "guide")] + [("theme", t) for t in m.themes],
                          [("porteur", "Guide pratique"), ("maj", french_date(m.updated))],
-                         [("maj", m.updated), ("titre", m.title.casefold())]),
+                         [("maj", m.updated), ("titre", sort_text(m.title))]),
     ]
     return "\n\n".join(blocks) + "\n"
 
 
+EXCERPT_CHARS = 220
+WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.casefold()) if len(w) > 2}
+
+
+def excerpt(title: str, summary: str, limit: int = EXCERPT_CHARS) -> str:
+    """The summary as an excerpt that adds to the title: a first sentence that only restates the title is
+    skipped; the text is cut at a word boundary and then ends with « … »."""
+    text = " ".join((summary or "").split())
+    first, sep, rest = text.partition(". ")
+    title_words = _words(title)
+    if sep and rest and _words(first) and len(_words(first) - title_words) <= 1:
+        text = rest
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-(")
+    return cut + " …"
+
+
+def result_facts(card: Card, facets: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """What one chooses a card by in a list: (CSS modifier, text) for status, start year, place, carrier type,
+    completeness and contact."""
+    m = card.meta
+    facts = [("statut", status_text(card))]
+    if m.period.start:
+        facts.append(("debut", f"depuis {m.period.start}" if m.status == "en_cours" else f"début {m.period.start}"))
+    facts += [("lieu", place_text(card, facets)),
+              ("porteur", vocabulary("porteurs").label(m.carrier.type)),
+              (f"niveau essaim-badge essaim-badge--{card.level}", f"fiche {LEVEL_LABELS[card.level]}"),
+              ("contact" if m.contacts else "contact essaim-fait--sans", "contact publié" if m.contacts
+               else "sans contact")]
+    return facts
+
+
 def card_list(site, cards: list[Card], page: str, heading_level: int = 3) -> str:
-    """A list of cards for listings: title, carrier, place, summary."""
+    """A list of cards for listings: title, the facts one chooses by, carrier, an excerpt of the summary."""
     items = []
     for card in cards:
         facets = site.facets.by_card[card.id]
+        facts = "".join(f'<li class="essaim-fait essaim-fait--{kind}">{esc(text)}</li>'
+                        for kind, text in result_facts(card, facets))
         items.append(
             f'<li class="essaim-item"><h{heading_level} class="essaim-item__titre">'
             f'<a href="{esc(rel(page, card_page_path(card.id)))}">{esc(card.meta.title)}</a></h{heading_level}>'
-            f'<p class="essaim-item__meta">{esc(card.meta.carrier.name)} · {esc(place_text(card, facets))} · '
+            f'<ul class="essaim-faits" aria-label="En bref">{facts}</ul>'
+            f'<p class="essaim-item__meta">{esc(card.meta.carrier.name)} · '
             f"mise à jour {esc(french_date(card.meta.updated))}</p>"
-            f'<p class="essaim-item__resume">{esc(" ".join(card.meta.summary.split()))}</p></li>')
+            f'<p class="essaim-item__resume">{esc(excerpt(card.meta.title, card.meta.summary))}</p></li>')
     return f'<ul class="essaim-liste">{"".join(items)}</ul>'
