@@ -21,8 +21,10 @@ CARD = "poles-ressources-sante-lille"
 
 @pytest.fixture
 def lille(content: Path) -> Path:
-    """The content fixture plus a card without contact whose « Résultats » says « Non renseigné »."""
-    shutil.copy(CONTENT / "actions" / f"{CARD}.md", content / "actions")
+    """The content fixture plus a card without contact whose « Résultats » says « Non renseigné ».
+
+    A frozen copy of the real card (tests/data/editorial), so that editors may rework the real one."""
+    shutil.copy(ROOT / "tests" / "data" / "editorial" / f"{CARD}.md", content / "actions")
     return content
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from essaim.benchdoc import replace_section
+
 KINDS = {
     "paraphrase": "Besoin dit autrement",
     "mot_cle": "Mot-clé, sigle",
@@ -141,6 +143,19 @@ def markdown(tables: dict[str, dict[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def section(report: str, site: str | None, count: int, cli: dict, baseline: dict) -> str:
+    from datetime import date
+
+    lines = [f"### Pertinence de la recherche — mesurée le {date.today().isoformat()}", "",
+             f"{count} requêtes notées (`tests/data/relevance.yaml`, six types, écrites en lisant les fiches). "
+             f"nDCG@10 : ligne de commande {cli['ndcg@10']:.2f}, référence SQLite FTS5 {baseline['ndcg@10']:.2f} "
+             f"(écart {cli['ndcg@10'] - baseline['ndcg@10']:+.2f}). Commandes : `python -m essaim.search.evaluation "
+             "--ecrire` (après `pytest tests/browser/test_search_site.py` pour le tableau du site).", "", report]
+    if site:
+        lines += ["Le site, dans Chromium, par l'adresse de la page de recherche (`/recherche/?q=…`) :", "", site]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     from essaim.catalog import open_catalog
     from essaim.facets import card_facets
@@ -152,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requetes", default="tests/data/relevance.yaml", help="jeu de requêtes notées")
     parser.add_argument("--content", default="content", help="dossier du contenu")
     parser.add_argument("--manques", action="store_true", help="affiche les requêtes manquées")
+    parser.add_argument("--ecrire", action="store_true",
+                        help="écrit le rapport dans docs/benchmarks.md (avec celui du site, build/pertinence-site.md, "
+                             "s'il a été produit par tests/browser/test_search_site.py)")
     args = parser.parse_args(argv)
     queries = load_queries(Path(args.requetes))
     catalog, _ = open_catalog(Path(args.content))
@@ -160,7 +178,12 @@ def main(argv: list[str] | None = None) -> int:
         index_catalog(catalog, Path(folder))
         cli, misses = evaluate(queries, cli_engine(SearchIndex(Path(folder))))
     baseline, _ = evaluate(queries, baseline_engine(Path(args.content), facets.get))
-    print(markdown({"essaim search": cli, "Référence SQLite FTS5 (BM25, mots en OU)": baseline}))
+    report = markdown({"essaim search": cli, "Référence SQLite FTS5 (BM25, mots en OU)": baseline})
+    print(report)
+    if args.ecrire:
+        site = Path("build/pertinence-site.md")
+        replace_section(Path("docs/benchmarks.md"), "pertinence", section(report, site.read_text("utf-8") if site.exists() else None,
+                                                          len(queries), cli["ensemble"], baseline["ensemble"]))
     if args.manques:
         for kind, text, ranked in misses:
             print(f"- [{kind}] {text} → {', '.join(ranked) or 'aucun résultat'}")

@@ -24,9 +24,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from essaim.benchdoc import replace_section
+
 TARGETS = {"build_s": 60, "card_kb": 150, "search_kb": 150, "search_kb_10000": 250}
 TARGET_SIZE = 1000  # the targets are set for a site of this many cards
-BEGIN, END = "<!-- bench:site -->", "<!-- /bench:site -->"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -180,17 +181,6 @@ def linearity_table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def write_report(path: Path, section: str) -> None:
-    """Replace the site section of docs/benchmarks.md, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Mesures de performance\n\n"
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m essaim.site.bench", description="Mesure la construction du site.")
     parser.add_argument("--tailles", type=int, nargs="+", default=[1000],
@@ -214,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report_markdown(rows, search, machine)
     print(section)
     if args.ecrire:
-        write_report(Path("docs/benchmarks.md"), section)
+        replace_section(Path("docs/benchmarks.md"), "site", section)
     row = detailed(rows)
     met = row["build_s"] <= TARGETS["build_s"] and row["card_max_kb"] <= TARGETS["card_kb"] and (
         search is None or search["search_kb"] <= TARGETS["search_kb"])
