@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from essaim.body import is_silent
-from essaim.catalog import LEVEL_LABELS, Card, Guide
-from essaim.collation import sort_text
+from essaim.catalog import LEVEL_LABELS, Card, Guide, transfer_facts
 from essaim.model import CARD_SECTIONS, SILENT_MARKER
 from essaim.facets import facet_label as label
 from essaim.site.markup import esc, md_text, obfuscated_email, rel, render_markdown, split_sections, yaml_string
@@ -110,7 +109,7 @@ def _chips(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
             links = " ".join(f'<a class="essaim-puce essaim-puce--{kind}" href="{esc(href)}">{esc(text)}</a>'
                              for text, href in chips)
             lines.append(f'<p class="essaim-puces"><span class="essaim-puces__nom">{name} :</span> {links}</p>')
-    return f'<div class="essaim-classement" data-pagefind-ignore>{"".join(lines)}</div>'
+    return f'<div class="essaim-classement">{"".join(lines)}</div>'
 
 
 def _details(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
@@ -150,17 +149,26 @@ def _details(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
     return f'<dl class="essaim-details">{_rows(rows)}</dl>'
 
 
-def _rows(rows: list[tuple[str, str]], unindexed: tuple[str, ...] = ()) -> str:
-    """(label, HTML) pairs as the rows of a <dl>; the `unindexed` ones are left out of the search index."""
-    return "".join(f"<div{' data-pagefind-ignore' if name in unindexed else ''}><dt>{name}</dt><dd>{value}</dd></div>"
-                   for name, value in rows)
+def _rows(rows: list[tuple[str, str]]) -> str:
+    """(label, HTML) pairs as the rows of a <dl>."""
+    return "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in rows)
 
 
-def transfer_rows(card: Card) -> list[tuple[str, str]]:
-    """HOOK — transferability facts for « En bref »: (label, plain text) pairs, escaped when shown.
+def transfer_summary(card: Card) -> str | None:
+    """The « Pour essaimer » line of « En bref »: which transferability facts the card gives, linked to them."""
+    facts = transfer_facts(card)
+    if not facts:
+        return None
+    return f'<a href="#pour-essaimer">{esc(" · ".join(label for label, _ in facts))}</a>'
 
-    Empty for now: `transfer_facts(card)` (cost, staff, prerequisites…) is written elsewhere and wired here."""
-    return []
+
+def transfer_block(card: Card) -> str:
+    """The transferability facts in full (cost, staff, time to set up, prerequisites), under the decision box."""
+    facts = transfer_facts(card)
+    if not facts:
+        return ""
+    return (f'<section class="essaim-essaimer" aria-labelledby="pour-essaimer"><h2 id="pour-essaimer">Pour essaimer</h2>'
+            f'<dl class="essaim-details">{_rows([(esc(name), esc(value)) for name, value in facts])}</dl></section>')
 
 
 def funding_text(card: Card) -> str | None:
@@ -187,15 +195,17 @@ def _in_brief(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
     funding = funding_text(card)
     if funding:
         rows.append(("Financement", esc(funding)))
-    rows += [(esc(name), esc(value)) for name, value in transfer_rows(card)]
+    transfer = transfer_summary(card)
+    if transfer:
+        rows.append(("Pour essaimer", transfer))
     missing = (f' <span class="essaim-etat__manque">à compléter : {esc(", ".join(card.missing))}</span>'
                if card.missing else "")
     rows.append(("Fiche", f'<span class="essaim-badge essaim-badge--{card.level}" title="{esc(LEVEL_HELP[card.level])}">'
                           f"{esc(LEVEL_LABELS[card.level])}</span>{missing}"))
     rows.append(("Mise à jour", f'<time datetime="{esc(m.updated)}">{esc(french_date(m.updated))}</time>'))
     return (f'<div class="essaim-bref" role="group" aria-labelledby="essaim-bref-titre">'
-            f'<h2 class="essaim-decision__titre" id="essaim-bref-titre" data-pagefind-ignore>En bref</h2>'
-            f'<dl class="essaim-identite">{_rows(rows, unindexed=("Fiche", "Mise à jour"))}</dl></div>')
+            f'<h2 class="essaim-decision__titre" id="essaim-bref-titre">En bref</h2>'
+            f'<dl class="essaim-identite">{_rows(rows)}</dl></div>')
 
 
 def _contact_block(site, card: Card, page: str) -> str:
@@ -206,9 +216,9 @@ def _contact_block(site, card: Card, page: str) -> str:
         href = report_url(site, card, "contact")
         target = (f'<a href="{esc(href)}" rel="noopener">vous connaissez cette action ?</a>' if href else
                   f'<a href="{esc(rel(page, "contribuer.md"))}">vous connaissez cette action ?</a>')
-        body = f'<p class="essaim-contact--absent" data-pagefind-ignore>Pas de contact publié — {target}</p>'
+        body = f'<p class="essaim-contact--absent">Pas de contact publié — {target}</p>'
     return (f'<div class="essaim-contact-bloc" id="contact" role="group" aria-labelledby="essaim-contact-titre">'
-            f'<h2 class="essaim-decision__titre" id="essaim-contact-titre" data-pagefind-ignore>Contact</h2>{body}</div>')
+            f'<h2 class="essaim-decision__titre" id="essaim-contact-titre">Contact</h2>{body}</div>')
 
 
 def _decision(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
@@ -219,7 +229,7 @@ def _decision(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
 
 def _contacts(card: Card) -> str:
     if not card.meta.contacts:
-        return '<p data-pagefind-ignore>Aucun contact publié par la source.</p>'
+        return '<p>Aucun contact publié par la source.</p>'
     items = []
     for contact in card.meta.contacts:
         who = " — ".join(esc(x) for x in (contact.name, contact.role, contact.organisation) if x)
@@ -233,7 +243,7 @@ def _contacts(card: Card) -> str:
             digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
             parts.append(f'<a class="essaim-tel" href="tel:{esc(digits)}">{esc(phone)}</a>')
         items.append(f'<li class="essaim-contact">{"<br>".join(parts)}</li>')
-    return f'<ul class="essaim-contacts" data-pagefind-ignore>{"".join(items)}</ul>'
+    return f'<ul class="essaim-contacts">{"".join(items)}</ul>'
 
 
 def _sources(site, card_sources) -> str:
@@ -247,20 +257,20 @@ def _sources(site, card_sources) -> str:
         title = (f'<a href="{esc(doc.url)}" rel="noopener"><cite>{esc(doc.title)}</cite></a>' if doc.url
                  else f"<cite>{esc(doc.title)}</cite>")
         items.append(f"<li>{esc(doc.publisher)}, {title}, {esc(french_date(doc.date))}{pages}</li>")
-    return f'<ul class="essaim-sources" data-pagefind-ignore>{"".join(items)}</ul>'
+    return f'<ul class="essaim-sources">{"".join(items)}</ul>'
 
 
 def _similar(site, card: Card, page: str) -> str:
     ids = [i for i in site.similar.get(card.id, []) if site.card(i)]
     if not ids:
-        return '<p data-pagefind-ignore>Pas encore d\'action proche dans la base.</p>'
+        return '<p>Pas encore d\'action proche dans la base.</p>'
     items = []
     for other_id in ids:
         other = site.card(other_id)
         items.append(f'<li><a href="{esc(rel(page, card_page_path(other.id)))}">{esc(other.meta.title)}</a>'
                      f' <span class="essaim-discret">— {esc(other.meta.carrier.name)}, '
                      f"{esc(place_text(other, site.facets.by_card[other.id]))}</span></li>")
-    return f'<ul class="essaim-similaires" data-pagefind-ignore>{"".join(items)}</ul>'
+    return f'<ul class="essaim-similaires">{"".join(items)}</ul>'
 
 
 def report_url(site, card: Card, kind: str = "correction") -> str | None:
@@ -293,28 +303,7 @@ def _correction(site, card: Card, page: str) -> str:
     if not parts:
         parts.append(f'<p>Pour corriger cette fiche, voir la page <a href="{esc(rel(page, "contribuer.md"))}">'
                      "Contribuer</a>.</p>")
-    return f'<div class="essaim-correction" data-pagefind-ignore>{"".join(parts)}</div>'
-
-
-def index_attributes(filters: list[tuple[str, str]], meta: list[tuple[str, str]], sorts: list[tuple[str, str]]) -> str:
-    """One element that gives Pagefind all of a page's filters, metadata and sort keys (key[attribute] syntax)."""
-    attributes, captures = [], {"filter": [], "meta": [], "sort": []}
-    for kind, pairs in (("filter", filters), ("meta", meta), ("sort", sorts)):
-        for key, value in pairs:
-            name = f"data-{kind[0]}{len(captures[kind])}"
-            captures[kind].append(f"{key}[{name}]")
-            attributes.append(f'{name}="{esc(value)}"')
-    pagefind = " ".join(f'data-pagefind-{kind}="{", ".join(keys)}"' for kind, keys in captures.items() if keys)
-    return f'<div class="essaim-index" hidden {pagefind} {" ".join(attributes)}></div>'
-
-
-def _pagefind(card: Card, facets: dict[str, list[str]], place: str) -> str:
-    filters = [("type", "fiche")]
-    for facet in ("theme", "public", "region", "departement", "porteur", "territoire"):
-        filters += [(facet, value) for value in facets[facet]]
-    meta = [("porteur", card.meta.carrier.name), ("lieu", place), ("maj", french_date(card.meta.updated))]
-    sorts = [("maj", card.meta.updated), ("titre", sort_text(card.meta.title))]
-    return index_attributes(filters, meta, sorts)
+    return f'<div class="essaim-correction">{"".join(parts)}</div>'
 
 
 def rendered_sections(card: Card) -> dict[str, str]:
@@ -335,13 +324,13 @@ def card_page(site, card: Card) -> str:
     page = card_page_path(card.id)
     m = card.meta
     facets = site.facets.by_card[card.id]
-    place = place_text(card, facets)
     blocks = [
         front_matter(m.title, m.summary),
         f"# {md_text(m.title)}",
-        f'<p class="essaim-resume" data-pagefind-meta="resume">{esc(" ".join(m.summary.split()))}</p>',
+        f'<p class="essaim-resume">{esc(" ".join(m.summary.split()))}</p>',
         _decision(site, card, page, facets),
         _chips(site, card, page, facets),
+        transfer_block(card),
     ]
     rendered = site.rendered.get(card.id) or rendered_sections(card)
     silent = []
@@ -353,14 +342,13 @@ def card_page(site, card: Card) -> str:
             continue
         blocks += [f"## {md_text(section.heading)}", f'<div class="essaim-texte">\n{rendered[section.key]}\n</div>']
     if silent:
-        blocks.append(f'<p class="essaim-non-renseigne" data-pagefind-ignore>'
+        blocks.append(f'<p class="essaim-non-renseigne">'
                       f'<strong>Non renseigné dans la source :</strong> {esc(", ".join(silent))}.</p>')
     blocks += [
         "## Partenaires et cadre", _details(site, card, page, facets),
         "## Sources", _sources(site, m.sources),
         "## Actions similaires", _similar(site, card, page),
         "## Proposer une correction", _correction(site, card, page),
-        _pagefind(card, facets, place),
     ]
     return "\n\n".join(blocks) + "\n"
 
@@ -385,14 +373,11 @@ def guide_page(site, guide: Guide) -> str:
     blocks = [
         front_matter(m.title, m.summary),
         f"# {md_text(m.title)}",
-        f'<p class="essaim-resume" data-pagefind-meta="resume">{esc(" ".join(m.summary.split()))}</p>',
+        f'<p class="essaim-resume">{esc(" ".join(m.summary.split()))}</p>',
         f'<p class="essaim-puces"><span class="essaim-vh">Thèmes : </span>{themes}</p>',
         *guide_body(guide.body),
         "## Sources", _sources(site, m.sources),
-        f'<p class="essaim-discret" data-pagefind-ignore>Mise à jour : {esc(french_date(m.updated))}</p>',
-        index_attributes([("type", "guide")] + [("theme", t) for t in m.themes],
-                         [("porteur", "Guide pratique"), ("maj", french_date(m.updated))],
-                         [("maj", m.updated), ("titre", sort_text(m.title))]),
+        f'<p class="essaim-discret">Mise à jour : {esc(french_date(m.updated))}</p>',
     ]
     return "\n\n".join(blocks) + "\n"
 
