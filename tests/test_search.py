@@ -147,6 +147,38 @@ def test_incremental_update_touches_only_changed_cards(content, tmp_path):
     assert ids(SearchIndex(root).search("Metz"))[0] == "mutuelle-metz"
 
 
+def whoosh_scores(searcher, field: str, term: str) -> dict[int, float]:
+    """whoosh's own BM25F scorer, posting by posting: the reference the engine's vector scoring must equal."""
+    found = {}
+    if (field, term) in searcher.reader():
+        matcher, scorer = searcher.postings(field, term), searcher.weighting.scorer(searcher, field, term)
+        while matcher.is_active():
+            found[matcher.id()] = scorer.score(matcher)
+            matcher.next()
+    return found
+
+
+def test_scores_equal_whoosh_scorer_also_after_updates_and_deletions(content, tmp_path):
+    write_base(content)
+    root = tmp_path / "index"
+    index_catalog(open_catalog(content)[0], root)
+    (content / "actions" / "bus-sante-brest.md").unlink()  # a deletion: segments with deleted documents
+    path = content / "actions" / "mutuelle-metz.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Mutuelle communale", "Mutuelle de Metz"), encoding="utf-8")
+    assert not index_catalog(open_catalog(content)[0], root).rebuilt
+    engine_index = SearchIndex(root)
+    reading = engine_index.reading()
+    assert reading.searcher.reader().has_deletions()
+    checked = 0
+    for field in ("title", "summary", "body", "keywords", "places"):
+        for term in ("sant", "mediat", "mutuel", "bus", "metz", "brest"):
+            mine, theirs = engine_index._field_scores(reading, field, term), whoosh_scores(reading.searcher, field, term)
+            assert mine.keys() == theirs.keys() and all(abs(mine[d] - theirs[d]) < 1e-9 for d in theirs), (field, term)
+            checked += len(theirs)
+    assert checked > 10
+    assert "bus-sante-brest" not in ids(engine_index.search("bus Brest"))
+
+
 def test_corrupt_or_old_index_is_rebuilt(content, tmp_path):
     write_base(content)
     root = tmp_path / "index"

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy
 import whoosh
 from whoosh import highlight, index, scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import _length_byte_cache
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -640,18 +640,22 @@ def _postings(reader, name: str, term: str) -> tuple[numpy.ndarray, numpy.ndarra
         if (name, term) not in leaf:
             continue
         matcher = leaf.postings(name, term)
+        while not isinstance(matcher, W3LeafMatcher):  # a segment with deletions wraps it in a filter
+            matcher = matcher.child
+        matcher.reset()
+        deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()
             if matcher._weights is None:
                 matcher._read_weights()
             block = numpy.asarray(matcher._ids, dtype=numpy.int64)
-            if leaf.has_deletions():
-                keep = numpy.array([not leaf.is_deleted(d) for d in matcher._ids], dtype=bool)
-            else:
-                keep = slice(None)
-            ids.append(block[keep] + offset)
-            weights.append(numpy.asarray(matcher._weights, dtype=numpy.float64)[keep])
+            values = numpy.asarray(matcher._weights, dtype=numpy.float64)
+            if deleted:
+                keep = ~numpy.isin(block, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
+                block, values = block[keep], values[keep]
+            ids.append(block + offset)
+            weights.append(values)
             matcher._next_block()
     if not ids:
         return numpy.empty(0, dtype=numpy.int64), numpy.empty(0)
