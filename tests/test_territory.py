@@ -1,0 +1,78 @@
+"""Territory profiles of known communes, and the similarity between a commune and a card."""
+
+from __future__ import annotations
+
+import pytest
+
+from essaim import territory
+from essaim.territory import AmbiguousCommune, CardProfile, UnknownCommune, find_commune, similarity
+
+
+def test_big_city_profile():
+    lyon = find_commune("Lyon")
+    assert (lyon.code, lyon.epci, lyon.departement, lyon.region, lyon.overseas) == ("69123", "metropole", "69", "84",
+                                                                                    False)
+    assert lyon.population > 500_000 and lyon.band == 4
+    assert lyon.kinds == ("urbain",)
+
+
+def test_small_rural_commune_profile():
+    place = find_commune("saint affrique")  # case, accents and hyphens ignored
+    assert place.code == "12208" and place.name == "Saint-Affrique"
+    assert 2_000 <= place.population < 10_000 and place.band == 1
+    assert place.epci == "cc" and place.epci_name.startswith("CC Saint Affricain")
+    assert (place.departement, place.region, place.overseas, place.kinds) == ("12", "76", False, ("rural",))
+    assert "Communauté de communes : CC Saint Affricain, Roquefort, Sept Vallons" in place.describe()
+
+
+def test_overseas_commune_profile():
+    place = find_commune("97411")
+    assert (place.name, place.departement, place.region, place.overseas) == ("Saint-Denis", "974", "04", True)
+    assert place.epci == "ca" and "outre_mer" in place.kinds
+    assert "Outre-mer" in place.describe()
+
+
+def test_arrondissement_takes_its_commune_epci():
+    assert territory.profile("13201").epci == "metropole"
+
+
+def test_ambiguous_name_lists_candidates_and_never_guesses():
+    with pytest.raises(AmbiguousCommune) as caught:
+        find_commune("Saint-Denis")
+    departements = {c.departement for c in caught.value.candidates}
+    assert {"93", "974"} <= departements and len(caught.value.candidates) >= 3
+    assert find_commune("Saint-Denis (93)").code == "93066"
+    assert find_commune("Saint-Denis 974").code == "97411"
+    with pytest.raises(UnknownCommune):
+        find_commune("Saint-Affriqueville")
+
+
+def test_neighbours_are_symmetric_and_known():
+    near = territory.neighbours()
+    assert set(near["12"]) == {"15", "30", "34", "46", "48", "81", "82"}
+    assert all(code in near[other] for code, others in near.items() for other in others)
+
+
+def _card(communes=(), departements=(), regions=(), kinds=(), basis="communes"):
+    return CardProfile(tuple(territory.profile(c) for c in communes), tuple(departements), tuple(regions),
+                       tuple(kinds), basis)
+
+
+def test_similarity_explains_each_part():
+    place = find_commune("Saint-Affrique")
+    # Decazeville: same band, a CC, same département, rural.
+    match = similarity(place, _card(["12089"], ["12"], ["76"], ["rural"]))
+    assert match.reasons == ["même taille (de 2 000 à 9 999 habitants)",
+                             "intercommunalité rurale (communauté de communes)", "territoire rural aussi",
+                             "même département (Aveyron)"]
+    assert match.score == 3 + 3 + 2 + 2
+    # Millau: a bigger town; the card's band is the one named.
+    millau = similarity(place, _card(["12145"], ["12"], ["76"], ["rural"]))
+    assert millau.reasons[:2] == ["taille proche (de 10 000 à 49 999 habitants)",
+                                  "intercommunalité rurale (communauté de communes)"]
+    # Albi (Tarn): a neighbouring département, an agglomeration, much bigger.
+    albi = similarity(place, _card(["81004"], ["81"], ["76"], ["urbain"]))
+    assert albi.reasons == ["département voisin (Tarn)"] and albi.score == 1.5
+    only_region = similarity(place, _card(regions=["76"], basis="region"))
+    assert only_region.reasons == ["même région (Occitanie)", territory.NOTES["region"]]
+    assert only_region.score == 1
