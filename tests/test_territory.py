@@ -76,3 +76,72 @@ def test_similarity_explains_each_part():
     only_region = similarity(place, _card(regions=["76"], basis="region"))
     assert only_region.reasons == ["même région (Occitanie)", territory.NOTES["region"]]
     assert only_region.score == 1
+
+
+# --- the command line on a synthetic base ------------------------------------
+
+SYNTHETIC = {  # card id -> (title, territory block), and the order expected for Saint-Affrique (12208)
+    "a-decazeville": ("Decazeville : la même action", 'departements: ["12"]\n  communes:\n    - nom: Decazeville\n'
+                      '      insee: "12089"\n  echelle: commune\n  types: [rural]'),
+    "b-villefranche": ("Villefranche-de-Rouergue : la même action",
+                       'departements: ["12"]\n  communes:\n    - nom: Villefranche-de-Rouergue\n'
+                       '      insee: "12300"\n  echelle: commune\n  types: [rural]'),
+    "c-lozere": ("Lozère : la même action", 'departements: ["48"]\n  echelle: departement\n  types: [rural]'),
+    "d-albi": ("Albi : la même action", 'departements: ["81"]\n  communes:\n    - nom: Albi\n      insee: "81004"\n'
+               '  echelle: commune\n  types: [urbain]'),
+    "e-occitanie": ("Occitanie : la même action", 'regions: ["76"]\n  echelle: region\n  types: []'),
+    "f-poitiers": ("Poitiers : la même action, avec télémédecine", 'departements: ["86"]\n  communes:\n'
+                   '    - nom: Poitiers\n      insee: "86194"\n  echelle: commune\n  types: [urbain]'),
+}
+
+
+@pytest.fixture
+def synthetic(content, example_text):
+    import re
+
+    (content / "actions" / "en-route-pour-ma-sante-poitiers.md").unlink()
+    for card_id, (title, block) in SYNTHETIC.items():
+        text = re.sub(r"^titre: .*$", f'titre: "{title}"', example_text, count=1, flags=re.M)
+        text = re.sub(r"^territoire:\n(?:  .*\n|    .*\n|      .*\n)+", f"territoire:\n  {block}\n", text,
+                      count=1, flags=re.M)
+        (content / "actions" / f"{card_id}.md").write_text(text, encoding="utf-8")
+    from essaim.catalog import open_catalog
+
+    catalog, validation = open_catalog(content)
+    assert not validation.errors and len(catalog.cards) == len(SYNTHETIC)
+    return content
+
+
+def _search(content, capsys, *args):
+    import json
+
+    from essaim.cli import main
+
+    code = main(["--content", str(content), "search", "--index", str(content.parent / "index"), "--json", *args])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if code == 0 else out.err)
+
+
+def test_comme_ranks_a_synthetic_base_in_the_expected_order(synthetic, capsys):
+    code, data = _search(synthetic, capsys, "--comme", "Saint-Affrique", "--limit", "20")
+    assert code == 0
+    assert [r["id"] for r in data["results"]] == list(SYNTHETIC)
+    assert [r["score_combine"] for r in data["results"]] == [10, 8, 3.5, 1.5, 1, 0]
+    assert data["territoire"]["code"] == "12208"
+    assert data["results"][2]["ressemblance"]["raisons"] == ["territoire rural aussi", "département voisin (Lozère)"]
+    assert data["results"][2]["ressemblance"]["note"].startswith("la fiche ne nomme qu'un département")
+
+
+def test_comme_combines_with_words_and_filters(synthetic, capsys):
+    code, data = _search(synthetic, capsys, "--comme", "12208", "--departement", "12", "--departement", "81")
+    assert [r["id"] for r in data["results"]] == ["a-decazeville", "b-villefranche", "d-albi"]
+    code, data = _search(synthetic, capsys, "télémédecine", "--comme", "12208")
+    assert data["results"][0]["id"] == "f-poitiers"  # the only card with the word: relevance lifts it first
+
+
+def test_comme_lists_the_candidates_of_a_shared_name(synthetic, capsys):
+    code, err = _search(synthetic, capsys, "--comme", "Saint-Denis")
+    assert code == 2
+    assert "plusieurs communes s'appellent « Saint-Denis »" in err
+    assert '--comme "Saint-Denis (93)"   ou --comme 93066   (Seine-Saint-Denis)' in err
+
