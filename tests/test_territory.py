@@ -62,13 +62,13 @@ def test_similarity_explains_each_part():
     place = find_commune("Saint-Affrique")
     # Decazeville: same band, a CC, same département, rural.
     match = similarity(place, _card(["12089"], ["12"], ["76"], ["rural"]))
-    assert match.reasons == ["même taille (de 2 000 à 9 999 habitants)",
+    assert match.reasons == [f"même taille ({territory.BAND_LABELS[1]})",
                              "intercommunalité rurale (communauté de communes)", "territoire rural aussi",
                              "même département (Aveyron)"]
     assert match.score == 3 + 3 + 2 + 2
     # Millau: a bigger town; the card's band is the one named.
     millau = similarity(place, _card(["12145"], ["12"], ["76"], ["rural"]))
-    assert millau.reasons[:2] == ["taille proche (de 10 000 à 49 999 habitants)",
+    assert millau.reasons[:2] == [f"taille proche ({territory.BAND_LABELS[2]})",
                                   "intercommunalité rurale (communauté de communes)"]
     # Albi (Tarn): a neighbouring département, an agglomeration, much bigger.
     albi = similarity(place, _card(["81004"], ["81"], ["76"], ["urbain"]))

@@ -21,10 +21,12 @@ from importlib import resources
 from essaim import geography
 from essaim.vocabularies import fold
 
-# Population bands: lower bound of each band (INSEE's usual thresholds for communes).
+# Population bands: lower bound of each band.
 BANDS = (0, 2_000, 10_000, 50_000, 200_000)
-BAND_LABELS = ("moins de 2 000 habitants", "de 2 000 à 9 999 habitants", "de 10 000 à 49 999 habitants",
-               "de 50 000 à 199 999 habitants", "200 000 habitants et plus")
+NNBSP = "\u202f"  # narrow no-break space, between thousands
+BAND_LABELS = tuple(label.replace("_", NNBSP) for label in (
+    "moins de 2_000 habitants", "de 2_000 à 9_999 habitants", "de 10_000 à 49_999 habitants",
+    "de 50_000 à 199_999 habitants", "200_000 habitants et plus"))
 # EPCI kind in the source -> our id.
 EPCI_KINDS = {"METRO": "metropole", "MET69": "metropole", "CU": "cu", "CA": "ca", "CC": "cc"}
 EPCI_LABELS = {"metropole": "métropole", "cu": "communauté urbaine", "ca": "communauté d'agglomération",
@@ -91,7 +93,7 @@ class CommuneProfile:
         """The profile in French, one line a part."""
         lines = []
         if self.population is not None:
-            lines.append(f"{self.population:,} habitants ({BAND_LABELS[self.band]})".replace(",", "\u202f"))
+            lines.append(f"{self.population:,}".replace(",", NNBSP) + f" habitants ({BAND_LABELS[self.band]})")
         lines.append(EPCI_LABELS[self.epci].capitalize() + (f" : {self.epci_name}" if self.epci_name else ""))
         dep = geography.departements()[self.departement]
         lines.append(f"Département : {dep.name} ({dep.code})")
@@ -115,7 +117,8 @@ def _geo(name: str):
 
 
 @cache
-def _epcis() -> dict[str, tuple[str, str]]:
+def epci_table() -> dict[str, tuple[str, str]]:
+    """SIREN of each EPCI -> (kind id, name)."""
     with _geo("epci.tsv").open(encoding="utf-8") as f:
         return {r["code"]: (EPCI_KINDS[r["type"]], r["nom"]) for r in csv.DictReader(f, delimiter="\t")}
 
@@ -125,6 +128,10 @@ def _profile_rows() -> dict[str, tuple[int | None, str]]:
     with _geo("communes-profils.tsv").open(encoding="utf-8") as f:
         return {r["code"]: (int(r["population"]) if r["population"] else None, r["epci"])
                 for r in csv.DictReader(f, delimiter="\t")}
+
+
+def population_and_epci(code: str) -> tuple[int | None, str]:
+    return _profile_rows().get(code, (None, ""))
 
 
 @cache
@@ -137,8 +144,8 @@ def profile(code: str) -> CommuneProfile | None:
     place = geography.communes().get(code)
     if place is None:
         return None
-    population, epci = _profile_rows().get(code, (None, ""))
-    kind, epci_name = _epcis().get(epci, ("aucun", None))
+    population, epci = population_and_epci(code)
+    kind, epci_name = epci_table().get(epci, ("aucun", None))
     dep = geography.departements()[place.parent]
     return CommuneProfile(code=code, name=place.name, population=population, band=band_of(population), epci=kind,
                           epci_name=epci_name, departement=dep.code, region=dep.parent,
@@ -302,8 +309,8 @@ def _kind_label(kind: str) -> str:
 
 def rules_json() -> dict:
     """The rules above, for the site's script (which applies them the same way)."""
-    return {"tranches": list(BAND_LABELS), "epci": EPCI_LABELS, "epci_raisons": EPCI_REASONS, "poids": WEIGHTS,
+    return {"tranches": list(BAND_LABELS), "bornes": list(BANDS), "epci": EPCI_LABELS, "epci_raisons": EPCI_REASONS, "poids": WEIGHTS,
             "raisons": REASONS, "notes": NOTES,
             "types": {k: _kind_label(k) for k in ("rural", "urbain", "outre_mer")},
-            "departements": {c: p.name for c, p in geography.departements().items()},
+            "departements": {c: [p.name, p.parent] for c, p in geography.departements().items()},
             "regions": {c: p.name for c, p in geography.regions().items()}, "voisins": neighbours()}
