@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from essaim import geography
 from essaim.catalog import open_catalog
 from essaim.diagnostics import render
-from essaim.search import DEFAULT_ROOT, FACETS, facet_label
+from essaim.search import DEFAULT_ROOT, FACETS, facet_label, missing_facets
 from essaim.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.vocabularies import fold, vocabulary
 
@@ -32,11 +32,11 @@ def resolve_filter(facet: str, raw: str) -> str:
             if fold(place.name) == fold(raw):
                 return code
         raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel")
-    if facet in FIXED_VALUES:
-        value = fold(raw)
-        if value not in FIXED_VALUES[facet]:
-            raise FilterError(f"--{facet} attend " + " ou ".join(FIXED_VALUES[facet]))
-        return value
+    if facet in FIXED_VALUES:  # the value or its label (« a_verifier », « à vérifier »)
+        for value, value_label in FIXED_VALUES[facet].items():
+            if fold(raw) in (fold(value), fold(value_label), fold(value_label).split(" (")[0]):
+                return value
+        raise FilterError(f"--{facet} attend " + " ou ".join(FIXED_VALUES[facet]))
     vocab = vocabulary(FACET_VOCABULARIES[facet])
     term = vocab.resolve(raw)
     if term is None:
@@ -94,7 +94,7 @@ def ensure_index(content: Path, root: Path) -> SearchIndex:
     from essaim.search import SearchIndex, index_catalog
 
     search_index = SearchIndex(root)
-    reason = search_index.stale_reason()
+    reason = search_index.stale_reason() or missing_facets(search_index)
     if reason:
         catalog, _ = open_catalog(content)
         print(f"(index {reason} : reconstruction…)", file=sys.stderr)

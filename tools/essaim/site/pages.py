@@ -243,6 +243,13 @@ def rendered_sections(card: Card) -> dict[str, str]:
     return {s.key: render_markdown(card.sections[s.key]) for s in CARD_SECTIONS if card.sections.get(s.key)}
 
 
+def freshness_badge(card: Card) -> str:
+    """« Informations de 2021 », and « à vérifier » past three years (essaim.freshness)."""
+    from essaim.freshness import badge_html
+
+    return badge_html(card)
+
+
 def card_page(site, card: Card) -> str:
     page = card_page_path(card.id)
     m = card.meta
@@ -254,6 +261,7 @@ def card_page(site, card: Card) -> str:
         f'<p class="essaim-resume" data-pagefind-meta="resume">{esc(" ".join(m.summary.split()))}</p>',
         _chips(site, card, page, facets),
         _status(card),
+        freshness_badge(card),
         _identity(site, card, page, facets),
     ]
     rendered = site.rendered.get(card.id) or rendered_sections(card)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from essaim import geography, territory
 from essaim.catalog import Catalog
+from essaim.freshness import freshness
 from essaim.site.markup import esc, json_for_script, rel
 from essaim.site.searchfiles import _write, card_record
 from essaim.vocabularies import fold, vocabulary
@@ -100,6 +101,8 @@ def card_entry(card) -> dict:
     record = card_record(card)
     record["pr"] = territory.card_profile(card).as_dict()
     record["th"] = list(card.meta.themes)
+    info = freshness(card)
+    record["fr"] = {"t": info.label, "v": info.stale}
     return record
 
 

@@ -213,8 +213,8 @@ function showMore() {
       el("ul", { class: "essaim-raisons", "aria-label": "Points communs" },
          ...reasons.map((text) => el("li", { text }))),
       ...(match.note ? [el("p", { class: "essaim-discret essaim-note", text: match.note })] : []),
-      ...(card.fr ? [el("p", { class: "essaim-discret essaim-fraicheur" + (card.fr.v ? " essaim-a-verifier" : ""),
-                             text: card.fr.t })] : []));
+      el("p", { class: "essaim-fraicheur" }, card.fr.t,
+         ...(card.fr.v ? [el("strong", { class: "essaim-badge-a-verifier", text: "à vérifier" })] : [])));
   }));
   more.hidden = ranking.children.length >= ranked.length;
 }
