@@ -122,3 +122,15 @@ def test_bytes_before_the_first_result(browser, base_url):
     assert not [url for url in opening if "/territoire-index/" in url], "l'ouverture ne charge aucune donnée"
     assert set(data) == {"communes/73.json.gz", "regles.json.gz", "epci.json.gz", "fiches.json.gz"}
     assert len(own) == 7 and total <= FIRST_RESULT_BUDGET, sorted(own.items(), key=lambda item: -item[1])
+
+
+def test_card_page_shows_how_old_its_information_is(page, base_url, real_site):
+    from essaim.freshness import freshness
+
+    _, catalog, _ = real_site
+    card = next(c for c in catalog.cards if freshness(c).stale)
+    page.goto(base_url + card.url)
+    line = page.locator(".essaim-fraicheur")
+    assert line.inner_text().startswith(f"Informations de {freshness(card).year}")
+    assert line.locator(".essaim-badge-a-verifier").inner_text() == "à vérifier"
+    page.screenshot(path=str(SCREENSHOTS / "fiche-fraicheur.png"))

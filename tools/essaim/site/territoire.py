@@ -98,7 +98,9 @@ def _explanation() -> str:
 
 
 def card_entry(card) -> dict:
-    record = card_record(card)
+    """What a ranked line shows (keys as in the search's records), the territory profile, themes, freshness."""
+    full = card_record(card)
+    record = {key: full[key] for key in ("id", "u", "t", "p", "l")}
     record["pr"] = territory.card_profile(card).as_dict()
     record["th"] = list(card.meta.themes)
     info = freshness(card)
