@@ -145,3 +145,34 @@ def test_comme_lists_the_candidates_of_a_shared_name(synthetic, capsys):
     assert "plusieurs communes s'appellent « Saint-Denis »" in err
     assert '--comme "Saint-Denis (93)"   ou --comme 93066   (Seine-Saint-Denis)' in err
 
+
+
+def test_geodata_reduction_of_a_small_package(tmp_path):
+    """The regeneration command keeps only the columns we use, and gives arrondissements their commune's EPCI."""
+    import json
+
+    from essaim.geodata import write_reduced
+
+    data = tmp_path / "package" / "data"
+    data.mkdir(parents=True)
+    (data / "regions.json").write_text(json.dumps([{"code": "93", "nom": "Provence", "chefLieu": "13055"}]))
+    (data / "departements.json").write_text(json.dumps([{"code": "13", "nom": "Bouches-du-Rhône", "region": "93",
+                                                         "zone": "metro"}]))
+    (data / "communes.json").write_text(json.dumps([
+        {"code": "13055", "nom": "Marseille", "departement": "13", "type": "commune-actuelle", "population": 870321},
+        {"code": "13201", "nom": "Marseille 1er", "departement": "13", "type": "arrondissement-municipal",
+         "commune": "13055", "population": 37599},
+        {"code": "13999", "nom": "Ancienne", "departement": "13", "type": "commune-deleguee"},
+        {"code": "13001", "nom": "Aix", "departement": "13", "type": "commune-actuelle"}]))
+    (data / "epci.json").write_text(json.dumps([{"code": "200054807", "nom": "Métropole AMP", "type": "METRO",
+                                                 "membres": [{"code": "13055"}, {"code": "13001"}]}]))
+    out = tmp_path / "geo"
+    out.mkdir()
+    counts = write_reduced(tmp_path / "package", out)
+    assert counts == {"regions": 1, "departements": 1, "communes": 3, "epci": 1}
+    assert (out / "communes.tsv").read_text().splitlines() == [
+        "code\tnom\tdepartement", "13001\tAix\t13", "13055\tMarseille\t13", "13201\tMarseille 1er\t13"]
+    assert (out / "communes-profils.tsv").read_text().splitlines() == [
+        "code\tpopulation\tepci", "13001\t\t200054807", "13055\t870321\t200054807", "13201\t37599\t200054807"]
+    assert (out / "epci.tsv").read_text().splitlines() == ["code\ttype\tnom", "200054807\tMETRO\tMétropole AMP"]
+    assert json.loads((out / "regions.json").read_text()) == [{"code": "93", "nom": "Provence"}]

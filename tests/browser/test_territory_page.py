@@ -134,3 +134,11 @@ def test_card_page_shows_how_old_its_information_is(page, base_url, real_site):
     assert line.inner_text().startswith(f"Informations de {freshness(card).year}")
     assert line.locator(".essaim-badge-a-verifier").inner_text() == "à vérifier"
     page.screenshot(path=str(SCREENSHOTS / "fiche-fraicheur.png"))
+
+
+def test_home_page_and_navigation_lead_to_the_page(page, base_url):
+    page.goto(base_url)
+    page.locator("article").get_by_role("link", name="Un territoire comme le mien").click()
+    page.wait_for_url("**/territoire/")
+    assert page.locator("h1").inner_text().startswith("Un territoire comme le mien")
+    assert page.locator("nav").get_by_role("link", name="Un territoire comme le mien").count() >= 1

@@ -16,7 +16,8 @@ from pathlib import Path
 from essaim.report import last_day
 
 FRESH_YEARS = 3
-VALUES = {"recente": f"récente (moins de {FRESH_YEARS} ans)", "a_verifier": f"à vérifier (plus de {FRESH_YEARS} ans)"}
+VALUES = {"recente": f"récente (moins de {FRESH_YEARS} ans)",
+          "a_verifier": f"à vérifier (plus de {FRESH_YEARS} ans)"}
 SOURCE_DATE = re.compile(r'^date:\s*["\']?(\d{4}(?:-\d{2}){0,2})', re.M)
 
 

@@ -327,7 +327,8 @@ def _verify_text(report: EditorialReport) -> list[str]:
              f"{len(report.to_verify)} porteur(s)"]
     for carrier, cards in report.to_verify.items():
         contact = next((c.contact for c in cards if c.contact), None)
-        lines.append(f"  {carrier}" + (f" — contact publié : {contact}" if contact else " — aucun contact publié"))
+        reach = f"contact publié : {contact}" if contact else "aucun contact publié"
+        lines.append(f"  {carrier} — {reach}")
         lines += [f"    {c.path} — {c.information}" for c in cards]
     return lines or ["  aucune"]
 

@@ -309,7 +309,8 @@ def _kind_label(kind: str) -> str:
 
 def rules_json() -> dict:
     """The rules above, for the site's script (which applies them the same way)."""
-    return {"tranches": list(BAND_LABELS), "bornes": list(BANDS), "epci": EPCI_LABELS, "epci_raisons": EPCI_REASONS, "poids": WEIGHTS,
+    return {"tranches": list(BAND_LABELS), "bornes": list(BANDS), "epci": EPCI_LABELS, "epci_raisons": EPCI_REASONS,
+            "poids": WEIGHTS,
             "raisons": REASONS, "notes": NOTES,
             "types": {k: _kind_label(k) for k in ("rural", "urbain", "outre_mer")},
             "departements": {c: [p.name, p.parent] for c, p in geography.departements().items()},

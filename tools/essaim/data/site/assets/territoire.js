@@ -192,13 +192,15 @@ async function rank(rules) {
   const theme = themeSelect.value;
   const chosen = cards.filter((card) => !theme || card.th.includes(theme))
     .map((card) => ({ card, match: similarity(place, card.pr, rules) }));
-  chosen.sort((a, b) => b.match.score - a.match.score
-    || (a.card.t.toLowerCase() < b.card.t.toLowerCase() ? -1 : a.card.t.toLowerCase() > b.card.t.toLowerCase() ? 1 : 0));
+  // Ties: the title, lower-cased, compared by code point (as the command line's title order).
+  const key = (entry) => entry.card.t.toLowerCase();
+  chosen.sort((a, b) => b.match.score - a.match.score || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   ranked = chosen;
   ranking.replaceChildren();
   showMore();
   status.textContent = `${chosen.length} fiche${chosen.length > 1 ? "s" : ""} classée${chosen.length > 1 ? "s" : ""}`
-    + ` par ressemblance avec ${place.name}` + (theme ? `, thème « ${themeSelect.selectedOptions[0].text} »` : "") + ".";
+    + ` par ressemblance avec ${place.name}`
+    + (theme ? `, thème « ${themeSelect.selectedOptions[0].text} »` : "") + ".";
   form.dataset.etat = "pret";
 }
 
