@@ -79,3 +79,13 @@ def test_freshness_filter_on_the_command_line(content, capsys):
     assert search("--fraicheur", "à vérifier")[1]["total"] == 0
     code, err = search("--fraicheur", "vieille")
     assert code == 2 and "--fraicheur attend recente ou a_verifier" in err
+
+
+def test_a_confirmation_needs_its_date_and_who_confirmed(content, capsys):
+    from conftest import run_validate
+
+    _edit(content, 'mise_a_jour: "2022-12"', 'mise_a_jour: "2022-12"\nverifie_le: "2026-11"')
+    code, found = run_validate(content, capsys)
+    errors = [d for d in found if d["code"] == "verification-incomplete"]
+    assert code == 1 and len(errors) == 1 and errors[0]["message"] == "verifie_le sans verifie_par"
+    assert errors[0]["line"] == 51
