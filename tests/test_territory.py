@@ -43,8 +43,12 @@ def test_ambiguous_name_lists_candidates_and_never_guesses():
     assert {"93", "974"} <= departements and len(caught.value.candidates) >= 3
     assert find_commune("Saint-Denis (93)").code == "93066"
     assert find_commune("Saint-Denis 974").code == "97411"
-    with pytest.raises(UnknownCommune):
+    with pytest.raises(UnknownCommune) as unknown:
         find_commune("Saint-Affriqueville")
+    assert unknown.value.suggestions == []
+    with pytest.raises(UnknownCommune) as unknown:
+        find_commune("Paris 13e")
+    assert [c.code for c in unknown.value.suggestions] == ["75113"]
 
 
 def test_neighbours_are_symmetric_and_known():

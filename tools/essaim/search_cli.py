@@ -190,9 +190,10 @@ def resolve_commune(raw: str):
             dep = geography.departements()[c.departement]
             print(f"    --comme \"{c.name} ({c.departement})\"   ou --comme {c.code}   ({dep.name})", file=sys.stderr)
         return None
-    except UnknownCommune:
-        print(f"essaim search : commune « {raw} » inconnue\n    conseil : donnez son nom officiel "
-              "(« Saint-Affrique ») ou son code INSEE (« 12208 »)", file=sys.stderr)
+    except UnknownCommune as error:
+        hint = ("vouliez-vous dire " + ", ".join(f"« {c.name} » ({c.code})" for c in error.suggestions) + " ?"
+                if error.suggestions else "donnez son nom officiel (« Saint-Affrique ») ou son code INSEE (« 12208 »)")
+        print(f"essaim search : commune « {raw} » inconnue\n    conseil : {hint}", file=sys.stderr)
         return None
 
 

@@ -159,7 +159,9 @@ class AmbiguousCommune(Exception):
 
 
 class UnknownCommune(Exception):
-    pass
+    def __init__(self, name: str, suggestions: list[CommuneProfile]):
+        self.name, self.suggestions = name, suggestions  # communes whose name starts with the text, largest first
+        super().__init__(name)
 
 
 @cache
@@ -195,7 +197,10 @@ def find_commune(query: str) -> CommuneProfile:
         codes = [c for c in codes if geography.communes()[c].parent == dep]
     # Paris, Lyon and Marseille: the commune, not its arrondissements (they do not share its name anyway).
     if not codes:
-        raise UnknownCommune(query)
+        key = _name_key(text)
+        starting = [c for name, found in _by_name().items() if key and name.startswith(key) for c in found]
+        starting.sort(key=lambda c: -(population_and_epci(c)[0] or 0))
+        raise UnknownCommune(query, [profile(c) for c in starting[:5]])
     if len(codes) > 1:
         raise AmbiguousCommune(query, [profile(c) for c in codes])
     return profile(codes[0])
