@@ -198,6 +198,9 @@ def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
 
         start = time.perf_counter()
         write_search_files(safe_catalog(catalog), root / INDEX_DIR, generation)
+        from essaim.site.territoire import write_territory_files
+
+        write_territory_files(safe_catalog(catalog), generation)
         timings["recherche"] = time.perf_counter() - start
     if result.returncode:
         shutil.rmtree(generation, ignore_errors=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from essaim import geography
 from essaim.catalog import Card
+from essaim.freshness import VALUES as FRESHNESS_VALUES
+from essaim.freshness import freshness
 from essaim.vocabularies import vocabulary
 
 # Facet -> French label. Values are vocabulary ids or official codes.
@@ -23,6 +25,7 @@ FACETS = {
     "statut": "Statut",
     "evaluee": "Évaluée",
     "contact": "Contact publié",
+    "fraicheur": "Fraîcheur",
 }
 # Facet -> vocabulary naming its values (régions and départements use geography).
 FACET_VOCABULARIES = {"theme": "themes", "famille": "familles", "public": "publics", "porteur": "porteurs",
@@ -30,7 +33,8 @@ FACET_VOCABULARIES = {"theme": "themes", "famille": "familles", "public": "publi
 EVALUATED = {True: "oui", False: "non", None: "inconnu"}
 # Facets whose values are fixed words rather than vocabulary ids or codes: value -> label.
 FIXED_VALUES = {"evaluee": {"oui": "oui", "non": "non", "inconnu": "inconnu"},
-                "contact": {"oui": "avec contact", "non": "sans contact publié"}}
+                "contact": {"oui": "avec contact", "non": "sans contact publié"},
+                "fraicheur": FRESHNESS_VALUES}
 
 
 def card_departements(card: Card) -> list[str]:
@@ -66,6 +70,7 @@ def card_facets(card: Card) -> dict[str, list[str]]:
         "statut": [m.status],
         "evaluee": [EVALUATED[m.evaluation.evaluated]],
         "contact": ["oui" if m.contacts else "non"],
+        "fraicheur": [freshness(card).value],
     }
 
 

@@ -310,6 +310,12 @@ class CardMeta(Strict):
     updated: PublishedDate = Field(alias="mise_a_jour",
                                    description="Date de la dernière mise à jour des informations (AAAA-MM).",
                                    examples=["2022-12"])
+    verified_on: PublishedDate | None = Field(
+        None, alias="verifie_le",
+        description="Date à laquelle le porteur a confirmé que la fiche est toujours juste (AAAA-MM ou AAAA-MM-JJ).")
+    verified_by: Text | None = Field(
+        None, alias="verifie_par",
+        description="Qui a confirmé, par sa fonction (« coordinatrice du CLS ») ; un nom seulement s'il est publié.")
     distinct_from: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
         default_factory=list, alias="distincte_de",
         description="Fiches au titre proche qui décrivent pourtant une autre action.")

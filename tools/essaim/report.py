@@ -75,6 +75,18 @@ class BrokenLink:
 
 
 @dataclass
+class ToVerify:
+    """A card whose information is older than freshness.FRESH_YEARS years, for its carrier to confirm."""
+
+    id: str
+    title: str
+    path: str
+    information: str  # « Informations de 2021 »
+    date: str
+    contact: str | None  # the first published contact: e-mail or telephone
+
+
+@dataclass
 class EditorialReport:
     date: str  # AAAA-MM-JJ, the day the report was made
     total: int  # number of valid cards
@@ -90,6 +102,8 @@ class EditorialReport:
     silent_sections_total: int = 0
     with_cost: list[CardEntry] = field(default_factory=list)  # transfert.budget known
     with_contact: list[CardEntry] = field(default_factory=list)
+    # Freshness: cards to verify, grouped by carrier (name as the card writes it), carriers in order.
+    to_verify: dict[str, list[ToVerify]] = field(default_factory=dict)
     links_checked: bool = False
     links_total: int = 0  # distinct external addresses checked
     broken_links: list[BrokenLink] = field(default_factory=list)
@@ -152,6 +166,7 @@ def editorial_report(catalog: Catalog, today: date | None = None, check_links: b
         with_cost=[_entry(c) for c in catalog.cards if c.meta.transfer and c.meta.transfer.budget],
         with_contact=[_entry(c) for c in catalog.cards if c.meta.contacts],
     )
+    report.to_verify = cards_to_verify(catalog, today)
     places = [TitlePlace(c.id, display_path(c.path), c.meta.title, title_place(c.meta)) for c in catalog.cards]
     report.title_places = sorted(places, key=lambda p: (p.place is not None, p.id))
     report.with_place_in_title = sum(p.place is not None for p in places)
@@ -167,6 +182,21 @@ def editorial_report(catalog: Catalog, today: date | None = None, check_links: b
         report.broken_links = [BrokenLink(url, reason, status, places[url])
                                for url, (reason, status) in sorted(results.items()) if reason]
     return report
+
+
+def cards_to_verify(catalog: Catalog, today: date) -> dict[str, list[ToVerify]]:
+    from essaim.freshness import freshness
+
+    grouped: dict[str, list[ToVerify]] = {}
+    for card in sorted(catalog.cards, key=lambda c: (c.meta.carrier.name.lower(), c.id)):
+        info = freshness(card, today)
+        if not info.stale:
+            continue
+        contact = next((c.email or (c.phones[0] if c.phones else None) for c in card.meta.contacts
+                        if c.email or c.phones), None)
+        grouped.setdefault(card.meta.carrier.name, []).append(
+            ToVerify(card.id, card.meta.title, display_path(card.path), info.label, info.date, contact))
+    return grouped
 
 
 # --- external links -----------------------------------------------------------------------
@@ -289,6 +319,20 @@ def _editing_text(report: EditorialReport) -> list[str]:
     return lines
 
 
+def _verify_text(report: EditorialReport) -> list[str]:
+    from essaim.freshness import FRESH_YEARS
+
+    count = sum(len(cards) for cards in report.to_verify.values())
+    lines = [f"Fiches à vérifier auprès de leur porteur (informations de plus de {FRESH_YEARS} ans) : {count}, "
+             f"{len(report.to_verify)} porteur(s)"]
+    for carrier, cards in report.to_verify.items():
+        contact = next((c.contact for c in cards if c.contact), None)
+        reach = f"contact publié : {contact}" if contact else "aucun contact publié"
+        lines.append(f"  {carrier} — {reach}")
+        lines += [f"    {c.path} — {c.information}" for c in cards]
+    return lines or ["  aucune"]
+
+
 def report_text(report: EditorialReport) -> str:
     lines = [f"Santé éditoriale au {report.date} : {report.total} fiche(s) valide(s).", ""]
     lines.append(f"Fiches à compléter ({len(report.incomplete)}) :")
@@ -298,7 +342,7 @@ def report_text(report: EditorialReport) -> str:
     lines += [f"  {e.path}" for e in report.without_contact] or ["  aucune"]
     lines += ["", f"Fiches non mises à jour depuis {STALE_AFTER_YEARS} ans ({len(report.stale)}) :"]
     lines += [f"  {e.path} — mise à jour {e.updated}" for e in report.stale] or ["  aucune"]
-    lines += ["", *_editing_text(report), ""]
+    lines += ["", *_verify_text(report), "", *_editing_text(report), ""]
     if not report.links_checked:
         lines.append("Liens externes : non vérifiés (ajoutez --liens).")
     else:

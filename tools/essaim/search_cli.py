@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from essaim import geography
 from essaim.catalog import open_catalog
 from essaim.diagnostics import render
-from essaim.search import DEFAULT_ROOT, FACETS, facet_label
+from essaim.search import DEFAULT_ROOT, FACETS, facet_label, missing_facets
 from essaim.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.vocabularies import fold, vocabulary
 
@@ -32,11 +32,11 @@ def resolve_filter(facet: str, raw: str) -> str:
             if fold(place.name) == fold(raw):
                 return code
         raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel")
-    if facet in FIXED_VALUES:
-        value = fold(raw)
-        if value not in FIXED_VALUES[facet]:
-            raise FilterError(f"--{facet} attend " + " ou ".join(FIXED_VALUES[facet]))
-        return value
+    if facet in FIXED_VALUES:  # the value or its label (« a_verifier », « à vérifier »)
+        for value, value_label in FIXED_VALUES[facet].items():
+            if fold(raw) in (fold(value), fold(value_label), fold(value_label).split(" (")[0]):
+                return value
+        raise FilterError(f"--{facet} attend " + " ou ".join(FIXED_VALUES[facet]))
     vocab = vocabulary(FACET_VOCABULARIES[facet])
     term = vocab.resolve(raw)
     if term is None:
@@ -60,6 +60,9 @@ def register(commands) -> None:
     for option in FACETS:  # one option per facet, named after it
         p.add_argument(f"--{option}", action="append", default=[], metavar="VALEUR",
                        help=f"filtre {FACETS[option].lower()} (code ou libellé ; répétable : OU)")
+    p.add_argument("--comme", metavar="COMMUNE",
+                   help="classe les fiches par ressemblance avec une commune (nom ou code INSEE ; "
+                        "« Saint-Denis (93) » si le nom est partagé)")
     p.add_argument("--guides", action="store_true", help="cherche dans les guides au lieu des fiches")
     p.add_argument("--tri", choices=["pertinence", "date", "titre"], default="pertinence", help="ordre des résultats")
     p.add_argument("--limit", type=int, default=10, help="nombre de résultats (défaut : 10)")
@@ -91,7 +94,7 @@ def ensure_index(content: Path, root: Path) -> SearchIndex:
     from essaim.search import SearchIndex, index_catalog
 
     search_index = SearchIndex(root)
-    reason = search_index.stale_reason()
+    reason = search_index.stale_reason() or missing_facets(search_index)
     if reason:
         catalog, _ = open_catalog(content)
         print(f"(index {reason} : reconstruction…)", file=sys.stderr)
@@ -106,7 +109,17 @@ def cmd_search(args) -> int:
         print(f"essaim search : {error}", file=sys.stderr)
         return 2
     text = " ".join(args.mots)
+    place = None
+    if args.comme:
+        place = resolve_commune(args.comme)
+        if place is None:
+            return 2
+        if args.guides:
+            print("essaim search : --comme classe des fiches, pas des guides", file=sys.stderr)
+            return 2
     search_index = ensure_index(Path(args.content), Path(args.index))
+    if place is not None:
+        return search_like(search_index, place, text, filters, args)
     results = search_index.search(text, filters, kind="guide" if args.guides else "action",
                                   sort=args.tri, limit=max(args.limit, 0))
     if args.json:
@@ -132,7 +145,7 @@ def as_json(results) -> dict:
     }
 
 
-def print_results(results, filters) -> None:
+def print_results(results, filters, likeness: dict | None = None) -> None:
     if results.corrected:
         print(f"Fautes de frappe corrigées : résultats pour « {results.suggestion} ».\n")
     print(f"{results.total} résultat(s)" + (f" pour « {results.query} »" if results.query else "")
@@ -149,6 +162,10 @@ def print_results(results, filters) -> None:
         print(f"{rank:>2}. {hit.title}")
         if hit.carrier:
             print(f"    {hit.carrier} — {places}")
+        if likeness:
+            r = likeness[hit.id]
+            print("    Ressemblance : " + (" · ".join(r.match.reasons) or "aucun point commun relevé")
+                  + f"  (score {r.score})")
         print(f"    {hit.snippet[:240]}")
         print(f"    {hit.url}  (score {hit.score})\n")
     for facet, row in results.facets.items():
@@ -158,3 +175,46 @@ def print_results(results, filters) -> None:
                  for v, n in list(row.items())[:12]]
         more = f" … +{len(row) - 12}" if len(row) > 12 else ""
         print(f"{FACETS[facet]} : " + " · ".join(shown) + more)
+
+
+def resolve_commune(raw: str):
+    """The commune of --comme, or None after telling why (unknown name, or the candidates of a shared one)."""
+    from essaim.territory import AmbiguousCommune, UnknownCommune, find_commune
+
+    try:
+        return find_commune(raw)
+    except AmbiguousCommune as error:
+        print(f"essaim search : plusieurs communes s'appellent « {raw} » ; précisez le département ou donnez le "
+              "code INSEE :", file=sys.stderr)
+        for c in error.candidates:
+            dep = geography.departements()[c.departement]
+            print(f"    --comme \"{c.name} ({c.departement})\"   ou --comme {c.code}   ({dep.name})", file=sys.stderr)
+        return None
+    except UnknownCommune as error:
+        hint = ("vouliez-vous dire " + ", ".join(f"« {c.name} » ({c.code})" for c in error.suggestions) + " ?"
+                if error.suggestions else "donnez son nom officiel (« Saint-Affrique ») ou son code INSEE (« 12208 »)")
+        print(f"essaim search : commune « {raw} » inconnue\n    conseil : {hint}", file=sys.stderr)
+        return None
+
+
+def search_like(search_index, place, text: str, filters: dict, args) -> int:
+    """--comme: every match of the words and filters, reordered by likeness to the commune."""
+    from essaim.territory import card_profile
+    from essaim.territory_search import ALL, rank_like
+
+    results = search_index.search(text, filters, kind="action", sort=args.tri, limit=ALL)
+    catalog, _ = open_catalog(Path(args.content))
+    profiles = {card.id: card_profile(card) for card in catalog.cards}
+    ranked = rank_like(place, results.hits, profiles, with_words=bool(results.query))[:max(args.limit, 0)]
+    results.hits = [r.hit for r in ranked]
+    if args.json:
+        data = as_json(results)
+        data["territoire"] = place.as_dict()
+        for row, r in zip(data["results"], ranked):
+            row["ressemblance"] = r.match.as_dict()
+            row["score_combine"] = r.score
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Territoire : {place.name} ({place.code}) — " + " · ".join(place.describe()) + "\n")
+    print_results(results, filters, {r.hit.id: r for r in ranked})
+    return 0

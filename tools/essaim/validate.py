@@ -148,6 +148,7 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
     if isinstance(meta, CardMeta):
         check_territory(meta, report)
         check_period(meta, report)
+        check_verification(meta, report)
         check_card_coherence(meta, document.outline.sections if document.outline else {}, report)
     return (Checked(document, meta) if meta else None), report.found
 
@@ -225,6 +226,16 @@ def check_period(meta: CardMeta, report: Reporter) -> None:
     if period.start and period.end and period.end < period.start:
         report.at_node(("periode", "fin"), "periode-incoherente",
                        f"l'année de fin ({period.end}) précède l'année de début ({period.start})")
+
+
+def check_verification(meta: CardMeta, report: Reporter) -> None:
+    """A confirmation by the carrier needs both its date and who confirmed (a role)."""
+    if meta.verified_by and not meta.verified_on:
+        report.at_node(("verifie_par",), "verification-incomplete", "verifie_par sans verifie_le",
+                       "ajoutez la date de la confirmation : verifie_le: \"AAAA-MM\"")
+    if meta.verified_on and not meta.verified_by:
+        report.at_node(("verifie_le",), "verification-incomplete", "verifie_le sans verifie_par",
+                       "ajoutez qui a confirmé, par sa fonction : verifie_par: coordinatrice du CLS")
 
 
 # --- rules across documents -------------------------------------------------

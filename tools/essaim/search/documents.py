@@ -50,7 +50,10 @@ class Entry:
 
 
 def card_digest(card: Card) -> str:
-    return _digest(card.meta.model_dump_json(), *card.sections.values())
+    from essaim.freshness import freshness
+
+    # The freshness facet moves with the date: a card that turns « à vérifier » is indexed again.
+    return _digest(card.meta.model_dump_json(), freshness(card).value, *card.sections.values())
 
 
 def guide_digest(guide: Guide) -> str:

@@ -18,7 +18,7 @@ from essaim.catalog import Card, Catalog
 from essaim.site.facets import Facets
 from essaim.site.markup import ID_SAFE
 
-ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css")
+ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css", "territoire.js", "territoire.css")
 
 
 @dataclass
@@ -62,6 +62,8 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     from essaim.site.general import (about_page, actions_index, browse_page, contribute_page, guides_index,
                                      home_page, search_page)
     from essaim.site.listings import listing_pages
+    from essaim.site.territoire import PAGE as territory_page_path
+    from essaim.site.territoire import territory_page
 
     files = listing_pages(site)
     files.update(map_pages(site))
@@ -70,6 +72,7 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     files["donnees/index.md"] = data_page(site, data)
     files["index.md"] = home_page(site)
     files["recherche.md"] = search_page(site)
+    files[territory_page_path] = territory_page(site)
     files["parcourir/index.md"] = browse_page(site)
     files["actions/index.md"] = actions_index(site)
     files["guides/index.md"] = guides_index(site)

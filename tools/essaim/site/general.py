@@ -59,6 +59,8 @@ def home_page(site) -> str:
         "## Entrer par territoire",
         f'<p><a href="{esc(rel(page, "carte/index.md"))}"><strong>Voir la carte des actions</strong></a> '
         f'(régions et départements) ou la <a href="{esc(rel(page, "regions/index.md"))}">liste des territoires</a>.</p>',
+        f'<p><a href="{esc(rel(page, "territoire.md"))}"><strong>Un territoire comme le mien</strong></a> : '
+        "les actions menées dans des communes qui ressemblent à la vôtre (taille, intercommunalité, voisinage).</p>",
         f'<div class="essaim-accueil-carte">{region_map(site, page)}'
         + (f'<ul class="essaim-valeurs">{region_items}</ul>' if region_items else "<p>Aucune fiche pour l'instant.</p>")
         + "</div>",

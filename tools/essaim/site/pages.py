@@ -202,7 +202,8 @@ def _in_brief(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
                if card.missing else "")
     rows.append(("Fiche", f'<span class="essaim-badge essaim-badge--{card.level}" title="{esc(LEVEL_HELP[card.level])}">'
                           f"{esc(LEVEL_LABELS[card.level])}</span>{missing}"))
-    rows.append(("Mise à jour", f'<time datetime="{esc(m.updated)}">{esc(french_date(m.updated))}</time>'))
+    rows.append(("Mise à jour", f'<time datetime="{esc(m.updated)}">{esc(french_date(m.updated))}</time>'
+                                f"{freshness_badge(card)}"))
     return (f'<div class="essaim-bref" role="group" aria-labelledby="essaim-bref-titre">'
             f'<h2 class="essaim-decision__titre" id="essaim-bref-titre">En bref</h2>'
             f'<dl class="essaim-identite">{_rows(rows)}</dl></div>')
@@ -318,6 +319,13 @@ def bare_silence(text: str) -> bool:
     if not is_silent(text, SILENT_MARKER):
         return False
     return not re.search(r"[.!?…]\s+\S", text) and "\n" not in text and "](" not in text
+
+
+def freshness_badge(card: Card) -> str:
+    """« Informations de 2021 », and « à vérifier » past three years (essaim.freshness), for « En bref »."""
+    from essaim.freshness import badge_html
+
+    return f"<br>{badge_html(card)}"
 
 
 def card_page(site, card: Card) -> str:
