@@ -5,6 +5,7 @@ from __future__ import annotations
 from essaim import geography
 from essaim.collation import sort_key
 from essaim.site.carte import region_map
+from essaim.facets import FIXED_VALUES
 from essaim.facets import facet_label as label
 from essaim.site.facets import FACETS, options
 from essaim.site.listings import value_link
@@ -73,7 +74,7 @@ def home_page(site) -> str:
     ]) + "\n"
 
 
-SEARCH_FACETS = {**FACETS, "statut": "Statut", "contact": "Contact"}
+SEARCH_FACETS = {**FACETS, "statut": "Statut", "contact": "Contact", "fraicheur": "Fraîcheur"}
 OPEN_FACETS = ("theme", "region")
 FIRST_LISTING = 10
 
@@ -83,7 +84,7 @@ def search_data(site) -> dict:
     facets = []
     for key, name in SEARCH_FACETS.items():
         values = []
-        for value in (options(key) if key in FACETS else FIXED_ORDER.get(key) or vocabulary("statuts").ids()):
+        for value in (options(key) if key in FACETS else FIXED_VALUES.get(key) or vocabulary("statuts").ids()):
             option = {"v": value, "l": label(key, value), "n": site.facets.count(key, value)}
             if not option["n"]:
                 continue
@@ -96,9 +97,6 @@ def search_data(site) -> dict:
             values.sort(key=lambda o: (o["g"], o["v"]))
         facets.append({"cle": key, "libelle": name, "ouverte": key in OPEN_FACETS, "options": values})
     return {"facettes": facets}
-
-
-FIXED_ORDER = {"contact": ["oui", "non"]}
 
 
 def search_page(site) -> str:

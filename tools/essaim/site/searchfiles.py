@@ -37,7 +37,7 @@ FICHES_CHUNK = 16
 TERMS_PER_BUCKET = 4
 SUMMARY_CHARS = 200
 # Facets the site filters on: those of the search page, the status and the contact indicator.
-SITE_FACETS = [*FACETS, "statut", "contact"]
+SITE_FACETS = [*FACETS, "statut", "contact", "fraicheur"]
 LEVELS = {"complete": "fiche complète", "partielle": "fiche partielle", "ebauche": "ébauche"}
 
 
