@@ -563,7 +563,8 @@ class SearchIndex:
                 count = (final & r.facet_masks.get(facet, {}).get(value, 0)).bit_count()
                 if count:
                     found[(facet, value)] = count
-        ordered = sorted(found.items(), key=lambda item: -item[1])[:MAX_SUGGESTIONS]
+        rank = {facet: i for i, facet in enumerate(SUGGESTION_ORDER)}
+        ordered = sorted(found.items(), key=lambda item: (rank.get(item[0][0], len(rank)), -item[1]))[:MAX_SUGGESTIONS]
         return [Suggestion(facet, value, count) for (facet, value), count in ordered]
 
     @staticmethod
@@ -630,6 +631,8 @@ class SearchIndex:
 
 
 MAX_SUGGESTIONS = 4
+# Suggested filters, most telling first: a place the reader named, then what the action is about, then for whom.
+SUGGESTION_ORDER = ("region", "departement", "theme", "public", "territoire", "porteur")
 
 
 def _postings(reader, name: str, term: str) -> tuple[numpy.ndarray, numpy.ndarray]:

@@ -10,9 +10,9 @@ describes the algorithm for readers; keep the two implementations and that page 
    « professionnel·les » folded to « professionnels »); folded (lower case, no accents, œ → oe);
    stop words, one-letter tokens and words longer than MAX_WORD_CHARS dropped; at most MAX_WORDS words.
 2. Each word to an index term: exact (the lexicon of indexed words); for the last word, the most
-   frequent words it starts (typing in progress); else the longest known term that starts the word
-   (an inflection the base never used); else a typo correction (same first letter, one edit from five
-   letters, two from nine, the most frequent candidate wins; « vouliez-vous dire »).
+   frequent words it starts (typing in progress); else a typo correction (same first letter, one edit
+   from five letters, two from nine, the most frequent candidate wins; shown to the reader); else the
+   longest known term that starts the word (an inflection the base never used: « médecine »).
 3. Phrases: at each position, the longest phrase of the table (vocabulary labels, synonyms and
    acronyms, thesaurus expressions, place names) joins its words into one group that gains the
    phrase's alternatives (other words, vocabulary terms as facet values) and filter suggestions.
@@ -144,14 +144,14 @@ def understand(text: str, data: dict, lookup: Lookup, shard: Shard) -> Understan
                 terms = list(dict.fromkeys(t for _, _, t in starts))[:PREFIX_EXPANSIONS]
                 resolved.append((word, "|".join(terms), "prefix"))
                 continue
-        stem = _stem_fallback(word, entries)
-        if stem:
-            resolved.append((word, stem, "stem"))
-            continue
         fixed = _correct(word, entries)
         if fixed:
             corrections.append((word, fixed))
             resolved.append((word, entries[fixed][0], "typo"))
+            continue
+        stem = _stem_fallback(word, entries)
+        if stem:
+            resolved.append((word, stem, "stem"))
             continue
         resolved.append((word, None, "unknown"))
     groups: list[Group] = []
@@ -190,7 +190,7 @@ def _unique(alternatives: list[Alternative]) -> list[Alternative]:
 def _stem_fallback(word: str, entries: dict) -> str | None:
     """The longest known term (≥ STEM_MIN letters) that starts the word, leaving a short suffix."""
     terms = {t for t, df in entries.values() if df > 0}
-    for size in range(len(word) - 1, max(STEM_MIN, len(word) - STEM_SUFFIX_MAX) - 1, -1):
+    for size in range(len(word), max(STEM_MIN, len(word) - STEM_SUFFIX_MAX) - 1, -1):
         if word[:size] in terms:
             return word[:size]
     return None

@@ -130,7 +130,8 @@ def search_page(site) -> str:
         '<div class="essaim-recherche__filtres"><h2 class="essaim-vh">Filtres</h2>'
         '<button type="button" class="essaim-filtres-bouton" id="essaim-filtres-bouton" aria-expanded="false" '
         'aria-controls="essaim-facettes" hidden>Filtres</button>'
-        '<div class="essaim-facettes" id="essaim-facettes"></div></div>'
+        '<div class="essaim-facettes" id="essaim-facettes"></div>'
+        '<button type="button" class="essaim-voir" id="essaim-voir" hidden>Voir les fiches</button></div>'
         '<div class="essaim-recherche__resultats"><h2 class="essaim-vh">Résultats</h2>'
         '<div class="essaim-actifs" id="essaim-actifs" hidden></div>'
         '<div class="essaim-recherche__barre"><p id="essaim-statut" role="status" aria-live="polite">'
@@ -139,9 +140,9 @@ def search_page(site) -> str:
         '<option value="pertinence">pertinence</option><option value="recent">date de mise à jour</option>'
         '<option value="titre">titre</option></select></p></div>'
         '<div class="essaim-comprendre" id="essaim-comprendre" hidden></div>'
+        '<div class="essaim-guides" id="essaim-guides" hidden></div>'
         f'<ol class="essaim-resultats" id="essaim-liste">{first_listing(site, latest, page)}</ol>'
         '<p><button type="button" class="essaim-plus" id="essaim-plus" hidden>Afficher plus de résultats</button></p>'
-        '<div class="essaim-guides" id="essaim-guides" hidden></div>'
         "</div></div></form>",
         f"<noscript><p>La recherche a besoin de JavaScript. Sans lui, parcourez les fiches {links}.</p></noscript>",
         f'<script type="application/json" id="essaim-facettes-data">{json_for_script(search_data(site))}</script>',
@@ -156,7 +157,7 @@ def first_listing(site, cards, page: str) -> str:
     items = []
     for card in cards:
         record = card_record(card)
-        details = " · ".join(result_details(record))
+        details = " · ".join(result_details(record, dated=True))
         items.append(f'<li class="essaim-resultat"><h3 class="essaim-resultat__titre">'
                      f'<a href="{esc(rel(page, card_page_path(card.id)))}">{esc(record["t"])}</a></h3>'
                      f'<p class="essaim-resultat__meta">{esc(details)}</p>'
@@ -164,12 +165,14 @@ def first_listing(site, cards, page: str) -> str:
     return "".join(items)
 
 
-def result_details(record: dict) -> list[str]:
-    """What a result line says under its title (the same pieces as recherche.js's details())."""
+def result_details(record: dict, dated: bool = False) -> list[str]:
+    """What a result line says under its title (the same pieces as recherche.js's details());
+    `dated`: with the update date, when results are listed by date."""
     period = (f"depuis {record['a']}" if record["s"] == "en_cours" else f"{record['a']}"
               + (f"–{record['f']}" if record.get("f") else "")) if record.get("a") else ""
     return [part for part in (record["sl"] + (f" ({period})" if period else ""), record["l"], record["pt"],
-                              record["n"], "contact publié" if record["c"] else "") if part]
+                              record["n"], "contact publié" if record["c"] else "",
+                              f"mise à jour {record['md']}" if dated else "") if part]
 
 
 def browse_page(site) -> str:

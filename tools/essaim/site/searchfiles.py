@@ -29,6 +29,7 @@ from essaim.catalog import Card, Catalog, Guide
 from essaim.facets import card_facets, facet_label
 from essaim.search.engine import FUZZY_FACTOR, TAG_WEIGHT, SearchIndex
 from essaim.site.facets import FACETS
+from essaim.site.pages import french_date
 from essaim.vocabularies import vocabulary
 
 FOLDER = "recherche-index"
@@ -75,12 +76,13 @@ def card_record(card: Card) -> dict:
     return {"id": card.id, "u": card.url, "t": m.title, "r": excerpt(m.summary), "p": m.carrier.name,
             "pt": vocabulary("porteurs").label(m.carrier.type), "l": place_label(card, facets),
             "s": m.status, "sl": vocabulary("statuts").label(m.status), "a": m.period.start, "f": m.period.end,
-            "c": bool(m.contacts), "n": LEVELS.get(card.level, card.level), "m": m.updated, "k": "action"}
+            "c": bool(m.contacts), "n": LEVELS.get(card.level, card.level), "m": m.updated,
+            "md": french_date(m.updated), "k": "action"}
 
 
 def guide_record(guide: Guide) -> dict:
     return {"id": guide.id, "u": guide.url, "t": guide.meta.title, "r": excerpt(guide.meta.summary),
-            "m": guide.meta.updated, "k": "guide"}
+            "m": guide.meta.updated, "md": french_date(guide.meta.updated), "k": "guide"}
 
 
 def _write(path: Path, content) -> int:

@@ -13,6 +13,7 @@ const PREFIX_EXPANSIONS = 5;
 const STEM_MIN = 4;
 const STEM_SUFFIX_MAX = 4;
 const MAX_SUGGESTIONS = 4;
+const SUGGESTION_ORDER = ["region", "departement", "theme", "public", "territoire", "porteur"];
 const TOKEN = /[\p{L}\p{N}]+(?:[·•⋅][\p{L}\p{N}]+)*/gu;
 const LIGATURES = { "œ": "oe", "æ": "ae", "ß": "ss" };
 
@@ -67,7 +68,7 @@ function typoBudget(word) {
 function stemFallback(word, entries) {
   const terms = new Set(Object.values(entries).filter(([, df]) => df > 0).map(([t]) => t));
   const chars = [...word];
-  for (let size = chars.length - 1; size >= Math.max(STEM_MIN, chars.length - STEM_SUFFIX_MAX); size--) {
+  for (let size = chars.length; size >= Math.max(STEM_MIN, chars.length - STEM_SUFFIX_MAX); size--) {
     const head = chars.slice(0, size).join("");
     if (terms.has(head)) return head;
   }
@@ -110,13 +111,13 @@ export function understand(text, data, lookup, shard) {
         return resolved.push([word, terms.join("|"), "prefix"]);
       }
     }
-    const stem = stemFallback(word, entries);
-    if (stem) return resolved.push([word, stem, "stem"]);
     const fixed = correct(word, entries);
     if (fixed) {
       corrections.push([word, fixed]);
       return resolved.push([word, entries[fixed][0], "typo"]);
     }
+    const stem = stemFallback(word, entries);
+    if (stem) return resolved.push([word, stem, "stem"]);
     resolved.push([word, null, "unknown"]);
   });
   const groups = [];
@@ -448,5 +449,6 @@ function suggestions(groups, final, sets, filters) {
       if (n) found.set(key, { facet, value, count: n });
     }
   }
-  return [...found.values()].sort((a, b) => b.count - a.count).slice(0, MAX_SUGGESTIONS);
+  const rank = (facet) => (SUGGESTION_ORDER.includes(facet) ? SUGGESTION_ORDER.indexOf(facet) : SUGGESTION_ORDER.length);
+  return [...found.values()].sort((a, b) => rank(a.facet) - rank(b.facet) || b.count - a.count).slice(0, MAX_SUGGESTIONS);
 }

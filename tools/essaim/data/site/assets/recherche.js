@@ -17,6 +17,7 @@ const active = document.getElementById("essaim-actifs");
 const sortSelect = document.getElementById("essaim-tri");
 const guides = document.getElementById("essaim-guides");
 const understood = document.getElementById("essaim-comprendre");
+const seeResults = document.getElementById("essaim-voir");
 const KEYS = data.facettes.map((f) => f.cle);
 const labels = {};
 const boxes = {};
@@ -36,6 +37,8 @@ function el(tag, attrs = {}, ...children) {
   for (const child of children) node.append(child);
   return node;
 }
+
+const narrow = () => window.matchMedia("(max-width: 50em)").matches;
 
 function plural(n, one, many) {
   return n === 0 ? `aucune ${one}` : `${n} ${n === 1 ? one : many}`;
@@ -80,11 +83,11 @@ function applyState(state) {
 
 // --- filtres -----------------------------------------------------------------------
 function buildFacets() {
-  const narrow = window.matchMedia("(max-width: 50em)").matches;
+  const closed = narrow(); // petit écran : rubriques fermées
   for (const facet of data.facettes) {
     labels[facet.cle] = {};
     boxes[facet.cle] = {};
-    const details = el("details", { class: "essaim-facette", "data-facette": facet.cle, open: facet.ouverte && !narrow });
+    const details = el("details", { class: "essaim-facette", "data-facette": facet.cle, open: facet.ouverte && !closed });
     const summary = el("summary", {}, el("span", { text: facet.libelle }), el("span", { class: "essaim-facette__nb" }));
     const fieldset = el("fieldset", {}, el("legend", { class: "essaim-vh", text: facet.libelle }));
     let group = fieldset;
@@ -112,10 +115,18 @@ function buildFacets() {
     if (event.target.matches("input[type=checkbox]")) run(currentState(), false);
   });
   toggle.hidden = false;
-  toggle.addEventListener("click", () => {
-    const open = !zone.classList.contains("essaim-facettes--ouvertes");
+  const openPanel = (open) => {
     zone.classList.toggle("essaim-facettes--ouvertes", open);
+    seeResults.classList.toggle("essaim-voir--ouvert", open);
     toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => openPanel(!zone.classList.contains("essaim-facettes--ouvertes")));
+  // Petit écran : « Voir les N fiches » referme le panneau et amène aux résultats.
+  seeResults.hidden = false;
+  seeResults.addEventListener("click", () => {
+    openPanel(false);
+    status.scrollIntoView({ block: "start" });
+    toggle.focus();
   });
 }
 
@@ -169,9 +180,10 @@ function showActive(state) {
 }
 
 // --- résultats ------------------------------------------------------------------------
-export function details(record) {
+export function details(record, dated = false) {
   const period = record.a ? (record.s === "en_cours" ? `depuis ${record.a}` : `${record.a}${record.f ? `–${record.f}` : ""}`) : "";
-  return [record.sl + (period ? ` (${period})` : ""), record.l, record.pt, record.n, record.c ? "contact publié" : ""].filter(Boolean);
+  return [record.sl + (period ? ` (${period})` : ""), record.l, record.pt, record.n, record.c ? "contact publié" : "",
+    dated ? `mise à jour ${record.md}` : ""].filter(Boolean);
 }
 
 function marked(text, stems) {
@@ -192,7 +204,8 @@ function marked(text, stems) {
 function resultItem(record, stems) {
   const link = el("a", { href: new URL(record.u, ROOT).pathname, text: record.t });
   const meta = el("p", { class: "essaim-resultat__meta" });
-  details(record).forEach((part, i) => {
+  const dated = sortSelect.value === "recent" || (!input.value.trim() && sortSelect.value !== "titre");
+  details(record, dated).forEach((part, i) => {
     if (i) meta.append(" · ");
     meta.append(part === "contact publié" ? el("span", { class: "essaim-resultat__contact", text: part }) : part);
   });
@@ -231,7 +244,7 @@ function showUnderstanding(result, state) {
   }
   if (result.suggestions.length) {
     const items = el("ul", { class: "essaim-suggestions" });
-    for (const s of result.suggestions) {
+    for (const s of result.suggestions.slice(0, narrow() ? 2 : 3)) {
       const facet = data.facettes.find((f) => f.cle === s.facet);
       if (!facet || !boxes[s.facet][s.value]) continue;
       const button = el("button", { type: "button", class: "essaim-suggestion", "data-facette": s.facet, "data-valeur": s.value },
@@ -266,11 +279,11 @@ async function showGuides(state, mine) {
   guides.hidden = true;
   // Les guides n'ont que des thèmes : on les montre pour des mots, sans autre filtre que le thème.
   if (!state.q || Object.keys(state.filters).some((key) => key !== "theme")) return;
-  const found = await index.search({ ...state, tri: "pertinence" }, { kind: "guide", limit: 3 });
+  const found = await index.search({ ...state, tri: "pertinence" }, { kind: "guide", limit: narrow() ? 1 : 2 });
   if (mine !== generation || !found.hits.length) return;
   const items = el("ul");
   for (const item of found.hits) items.append(el("li", {}, el("a", { href: new URL(item.u, ROOT).pathname, text: item.t })));
-  guides.append(el("p", { class: "essaim-guides__titre", text: `Guides pratiques (${found.total})` }), items);
+  guides.append(el("p", { class: "essaim-guides__titre", text: found.hits.length > 1 ? "Guides pratiques" : "Guide pratique" }), items);
   guides.hidden = false;
 }
 
@@ -312,13 +325,15 @@ async function run(state, push) {
   more.hidden = shown >= result.total;
   more.textContent = `Afficher ${Math.min(PAGE, result.total - shown)} résultats de plus`;
   if (!result.total) showEmpty(result, state);
-  const words = state.q ? ` pour « ${state.q} »` : "";
+  const words = state.q && state.q.length <= 40 ? ` pour « ${state.q} »` : "";
   const nf = Object.values(state.filters).reduce((a, v) => a + v.length, 0);
   const withFilters = nf ? ` avec ${plural(nf, "filtre", "filtres")}` : "";
   const partial = state.q && result.total && result.complete < result.total
     ? (result.complete ? ` : ${result.complete} avec tous les mots, puis ${result.total - result.complete} avec une partie`
       : " contenant une partie des mots") : "";
   status.textContent = `${result.total === 0 ? "Aucune fiche" : plural(result.total, "fiche", "fiches")}${words}${withFilters}${partial}.`;
+  seeResults.textContent = result.total === 0 ? "Aucune fiche : retirez un filtre"
+    : result.total === 1 ? "Voir la fiche" : `Voir les ${result.total} fiches`;
   form.dataset.etat = "pret";
   await showGuides(state, mine);
 }
@@ -345,6 +360,7 @@ function start() {
     applyState(s);
     run(s, false);
   });
+  if (narrow()) toggle.after(sortSelect.closest("p")); // petit écran : le tri à côté du bouton « Filtres »
   form.classList.add("essaim-recherche--prete");
   run(state, false).then(() => { document.documentElement.dataset.essaimRecherche = "prete"; });
 }
