@@ -79,13 +79,10 @@ def freshness(card, today: date | None = None) -> Freshness:
 
 
 def badge_html(card, today: date | None = None) -> str:
-    """The card page's words for it, beside the update date in « En bref »: « à vérifier » when the
-    information is old, its age spelled out for every reader (and as the badge's tooltip)."""
+    """The card page's words for it, beside the update date in « En bref »: the information's age, and
+    « à vérifier » when it is old."""
     import html
 
     info = freshness(card, today)
-    label = html.escape(info.label)
-    if info.stale:
-        return (f' <strong class="essaim-badge-a-verifier" title="{label} : plus de {FRESH_YEARS} ans">à vérifier</strong>'
-                f'<span class="essaim-vh"> ({label})</span>')
-    return f'<span class="essaim-vh"> ({label})</span>'
+    badge = ' <strong class="essaim-badge-a-verifier">à vérifier</strong>' if info.stale else ""
+    return f'<span class="essaim-fraicheur">{html.escape(info.label)}{badge}</span>'

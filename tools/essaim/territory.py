@@ -228,7 +228,9 @@ def card_profile(card) -> CardProfile:
     from essaim.facets import card_departements, card_regions
 
     t = card.meta.territory
-    communes = tuple(p for p in (profile(c.insee) for c in t.communes if c.insee) if p is not None)
+    # The main commune (listed first) stands for the card's size and intercommunality: an action run in
+    # Saint-Denis with a holiday house in a village is not a village action.
+    communes = tuple(p for p in (profile(c.insee) for c in t.communes if c.insee) if p is not None)[:1]
     departements, regions = tuple(card_departements(card)), tuple(card_regions(card))
     if communes:
         basis = "communes"

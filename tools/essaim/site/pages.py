@@ -325,7 +325,7 @@ def freshness_badge(card: Card) -> str:
     """« Informations de 2021 », and « à vérifier » past three years (essaim.freshness), for « En bref »."""
     from essaim.freshness import badge_html
 
-    return badge_html(card)
+    return f" · {badge_html(card)}"
 
 
 def card_page(site, card: Card) -> str:
