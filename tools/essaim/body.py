@@ -12,16 +12,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
+from essaim import links as link_rules
+
 HEADING = re.compile(r"\n(#{1,6})[^\S\n]+([^\n]*)")  # searched in "\n" + text: a literal start is fast
 FENCE_LINE = re.compile(r"^[^\S\n]*(?:```|~~~).*$", re.MULTILINE)
 INLINE_CODE = re.compile(r"`+[^`\n]*`+")
-# [text](target "title") and reference definitions [label]: target
-LINK = re.compile(r"\]\([^\S\n]*<?([^)\s>]*)>?(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")
-REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")  # applied to one line
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>")
 # A tag may span lines (<img\nonerror=…>): it is looked for across them.
 HTML_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?/?>|<!--")
-UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
 
 
 class Heading(NamedTuple):
@@ -90,17 +88,6 @@ def prose(text: str) -> str:
     return INLINE_CODE.sub(_blank, text) if "`" in text else text
 
 
-def _lines_with(text: str, needle: str):
-    """(offset, line) of each line containing needle, in order."""
-    position = text.find(needle)
-    while position >= 0:
-        start = text.rfind("\n", 0, position) + 1
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        yield start, text[start:end]
-        position = text.find(needle, end)
-
-
 def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
     """0-based (line, column) of each offset, counting line breaks once over the text."""
     found, line, line_start, previous = {}, 0, 0, 0
@@ -117,14 +104,10 @@ def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
 def parse(text: str) -> ParsedBody:
     scanned = prose(text)
     heading_at = {m.start(): m for m in HEADING.finditer("\n" + scanned)}  # start of the line in scanned
-    link_at = [(m.start(1), m.group(1)) for m in LINK.finditer(scanned)] if "](" in scanned else []
-    for start, line in _lines_with(scanned, "]:"):
-        reference = REFERENCE.match(line)
-        if reference:
-            link_at.append((start + reference.start(1), reference.group(1)))
+    # Links as the site's Markdown parser sees them, over the whole text (a target may follow a line break).
+    link_at = [(max(found.offset, 0), found.target) for found in link_rules.targets(text)]
     tag_at = []
     if "<" in scanned:
-        link_at += [(m.start(1), m.group(1)) for m in AUTOLINK.finditer(scanned)]
         without_autolinks = AUTOLINK.sub(_blank, scanned)
         tag_at = [(m.start(), m.group(1) or "!--") for m in HTML_TAG.finditer(without_autolinks)]
     where = _locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at)])

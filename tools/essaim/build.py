@@ -125,7 +125,7 @@ def similar_cards(catalog: Catalog, root: Path, indexed: bool = False) -> dict[s
 
 def write_overrides(target: Path) -> None:
     source = resources.files("essaim").joinpath("data", "site", "overrides")
-    for path in ("partials/source.html",):
+    for path in ("main.html", "partials/source.html", "partials/javascripts/base.html"):
         out = target / path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(source.joinpath(path).read_bytes())

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from essaim import body as markdown_body
-from essaim import geography, parallel
+from essaim import geography, links, parallel
 from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
@@ -155,9 +155,10 @@ def check_safety(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
         report.at_body(tag.line, tag.column, "html-interdit", f"balise HTML « <{tag.tag}> » interdite",
                        "écrivez en Markdown : **gras**, *italique*, [lien](adresse)")
     for link in parsed.links:
-        if markdown_body.UNSAFE_SCHEME.match(link.target):
-            report.at_body(link.line, link.column, "lien-dangereux", f"lien « {link.target[:40]} » interdit",
-                           "seuls les liens http(s), mailto, tel et les liens vers d'autres pages sont acceptés")
+        if not links.is_safe(link.target):
+            report.at_body(link.line, link.column, "lien-dangereux",
+                           f"lien « {links.decoded(link.target)[:40]} » interdit",
+                           f"seuls ces liens sont acceptés : {links.ALLOWED_TEXT}")
 
 
 def check_sections(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
@@ -291,7 +292,7 @@ def _check_links(item: Checked, known_paths: set[str], real_path: _RealPaths, re
     base = os.path.dirname(item.document.path)
     for link in item.document.outline.links:
         target = link.target
-        if not target or target.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+        if not target or target.startswith("#") or links.scheme(target):
             continue
         path_part = target.split("#", 1)[0]
         if target.startswith("/") or not path_part.endswith(".md"):

@@ -13,12 +13,20 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
+import nh3
 from markdown.treeprocessors import Treeprocessor
+
+from essaim import links
 
 # Characters that Markdown (and attr_list's { }) would read as syntax.
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
 ID_SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SAFE_LINK = re.compile(r"^(https?://|#|\.{0,2}/|[A-Za-z0-9_\-][^:]*$)", re.I)
+# What rendered card Markdown may contain once sanitised (nh3): the tags Python-Markdown writes for the
+# site's dialect, and the attributes _Sanitize keeps. Link schemes come from essaim.links.
+ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
+                "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}, "th": {"align", "style"}, "td": {"align", "style"},
+                      "ol": {"start"}, "code": {"class"}}
 
 
 def esc(text: object) -> str:
@@ -73,13 +81,13 @@ class _Sanitize(Treeprocessor):
                     parent.insert(index, span)
         for element in root.iter():
             if element.tag == "a":
-                href = (element.get("href") or "").strip()
+                raw = element.get("href") or ""
+                href = links.decoded(raw) if links.is_safe(raw) else ""  # decided as the browser will read it
                 path, hash_, fragment = href.partition("#")
-                relative = not path.startswith("/") and not re.match(r"[a-z][a-z0-9+.-]*:", path, re.I)
-                if path.endswith(".md") and relative and SAFE_LINK.match(href):
+                if path.endswith(".md") and not links.scheme(path) and not path.startswith("/"):
                     # A card or guide named by its file, relative to the source file: pages sit one level deeper.
                     href = f"../{path[:-3]}/{hash_}{fragment}"
-                keep = {"href": href} if href and SAFE_LINK.match(href) else {}
+                keep = {"href": href} if href else {}
                 if "title" in element.attrib:
                     keep["title"] = element.get("title")
                 element.attrib.clear()
@@ -98,10 +106,7 @@ class _Sanitize(Treeprocessor):
 
 
 def _renderer() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.inlinePatterns.deregister("automail")
+    md = links.configure(markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html"))
     md.treeprocessors.register(_Sanitize(md), "essaim-sanitize", 1)
     return md
 
@@ -112,9 +117,15 @@ _MD = _renderer()
 def render_markdown(text: str) -> str:
     """Card Markdown to safe HTML (no raw HTML, no script, no unsafe link)."""
     _MD.reset()
-    rendered = _MD.convert(text or "")
+    rendered = sanitise(_MD.convert(text or ""))
     # The HTML goes into a raw block of the generated page: no blank line may end the block early.
     return re.sub(r"\n\s*\n", "\n", rendered)
+
+
+def sanitise(fragment: str) -> str:
+    """Rendered HTML through nh3 (ammonia): only the expected tags, attributes and link schemes survive."""
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=set(links.ALLOWED_SCHEMES),
+                     link_rel=None, filter_style_properties={"text-align"}, strip_comments=True)
 
 
 def split_sections(text: str) -> list[tuple[str | None, str]]:

@@ -1,0 +1,107 @@
+"""Security: hostile input (tests/data/hostile) is refused, neutralised or rendered harmless, in bounded time.
+
+Each test drives the real command or function an attacker reaches (validate, build, from-issue, report,
+search, the GitHub formatter). Browser checks of the built site live in tests/browser/test_security_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import run_validate
+from essaim import links
+from essaim.site.markup import render_markdown
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+LINK_CASES = (HOSTILE / "liens.md").read_text(encoding="utf-8").split("\n=====\n")
+HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+
+
+def with_resources(example_text: str, extra: str) -> str:
+    return example_text.rstrip("\n") + "\n- " + extra.strip("\n") + "\n"
+
+
+# --- 1. links -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", LINK_CASES, ids=range(len(LINK_CASES)))
+def test_hostile_link_is_refused_by_the_validator_and_located(content, capsys, example_text, case):
+    card = content / "actions" / "en-route-pour-ma-sante-poitiers.md"
+    text = with_resources(example_text, case)
+    card.write_text(text, encoding="utf-8")
+    code, diagnostics = run_validate(content, capsys)
+    found = [d for d in diagnostics if d["code"] == "lien-dangereux"]
+    assert code == 1 and found, diagnostics
+    first_line = text[: text.index("- [clic]")].count("\n") + 1
+    assert first_line <= found[0]["line"] <= first_line + 4
+
+
+@pytest.mark.parametrize("case", LINK_CASES, ids=range(len(LINK_CASES)))
+def test_hostile_link_is_rendered_without_target(case):
+    rendered = render_markdown("Texte.\n\n" + case + "\n")
+    assert "clic" in rendered
+    for href in HREF.findall(rendered):
+        assert links.is_safe(href), rendered
+    assert not re.search(r"javascript|vbscript|data:", rendered, re.IGNORECASE), rendered
+
+
+@pytest.mark.parametrize("target, safe", [
+    ("https://exemple.fr/a?b=1&amp;c=2", True), ("http://exemple.fr", True), ("mailto:a@exemple.fr", True),
+    ("../guides/mediation.md#x", True), ("#ancre", True), ("page", True),
+    ("tel:0102030405", False), ("javascript:x", False), ("java\nscript:x", False), ("\x00javascript:x", False),
+    ("java&#x09;script:x", False), ("jav&#x61;script&colon;x", False), ("DATA:text/html,x", False),
+    ("file:///etc/passwd", False), ("java\u200bscript:x", False),
+])
+def test_one_rule_decides_on_targets(target, safe):
+    assert links.is_safe(target) is safe
+
+
+def test_safe_links_still_render(example_text):
+    rendered = render_markdown("[a](https://exemple.fr/?x=1&y=2) [b](mailto:a@exemple.fr) [c](../guides/g.md#s)")
+    assert 'href="https://exemple.fr/?x=1&amp;y=2"' in rendered and 'href="mailto:a@exemple.fr"' in rendered
+    assert 'href="../../guides/g/#s"' in rendered
+
+
+def test_renderer_output_goes_through_the_sanitiser():
+    """Even HTML the Markdown renderer would let through is cut by nh3 (defence in depth)."""
+    from essaim.site.markup import sanitise
+
+    dirty = '<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">b</a><iframe></iframe></p>'
+    clean = sanitise(dirty)
+    assert "onclick" not in clean and "<script" not in clean and "javascript" not in clean and "iframe" not in clean
+
+
+def test_from_issue_removes_links_split_across_lines():
+    from essaim.proposal import clean_block
+
+    for case in LINK_CASES:
+        cleaned = clean_block("Avant.\n" + case + "\n[bon](https://exemple.fr)")
+        assert all(links.scheme(found.target) in links.ALLOWED_SCHEMES for found in links.targets(cleaned)), cleaned
+        assert "[bon](https://exemple.fr)" in cleaned
+
+
+# --- 2. GitHub annotations ------------------------------------------------------------------
+
+
+def test_github_annotations_cannot_be_forged_by_a_file_name(content, capsys, example_text):
+    from essaim.cli import main
+
+    name = "x\n::error file=faux.md,line=1::annotation forgée\n::stop-commands::jeton\r%0A,a:b.md"
+    (content / "actions" / name).write_text(example_text, encoding="utf-8")
+    code = main(["--content", str(content), "validate", "--format", "github"])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert code == 1 and lines
+    assert all(re.match(r"::(error|warning) file=[^,:]*,line=\d+,col=\d+,title=[a-z-]+::", line) for line in lines), out
+    assert not any(line.startswith("::stop-commands") for line in lines)
+    assert "%0A%3A%3Aerror file=faux.md%2Cline=1%3A%3A" in out and "%0D%250A%2Ca%3Ab.md" in out
+
+
+def test_github_message_escapes_percent_and_line_breaks():
+    from essaim.diagnostics import Diagnostic
+
+    annotation = Diagnostic("a.md", 1, 1, "code", "100 %\r\n::error::x", "un, deux: trois").as_github()
+    assert annotation == "::error file=a.md,line=1,col=1,title=code::100 %25%0D%0A::error::x — conseil : un, deux: trois"
