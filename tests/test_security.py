@@ -6,7 +6,11 @@ search, the GitHub formatter). Browser checks of the built site live in tests/br
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,8 @@ from conftest import run_validate
 from essaim import links
 from essaim.site.markup import render_markdown
 
-HOSTILE = Path(__file__).parent / "data" / "hostile"
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ROOT / "tests" / "data" / "hostile"
 LINK_CASES = (HOSTILE / "liens.md").read_text(encoding="utf-8").split("\n=====\n")
 HREF = re.compile(r"""href\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 
@@ -105,3 +110,45 @@ def test_github_message_escapes_percent_and_line_breaks():
 
     annotation = Diagnostic("a.md", 1, 1, "code", "100 %\r\n::error::x", "un, deux: trois").as_github()
     assert annotation == "::error file=a.md,line=1,col=1,title=code::100 %25%0D%0A::error::x — conseil : un, deux: trois"
+
+
+# --- 3. ids and files -------------------------------------------------------------------------
+
+ESSAIM = [sys.executable, "-m", "essaim"]
+
+
+def run_essaim(*args: str, budget: float, cwd: Path | None = None, stdin: str | None = None):
+    """The real command in a child process, killed (and the test failed) past its time budget."""
+    return subprocess.run([*ESSAIM, *args], capture_output=True, text=True, timeout=budget, cwd=cwd, input=stdin,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "tools")})
+
+
+@pytest.mark.parametrize("bad_id", ["../../x", "/tmp/essaim-absolu", "a/b", "..", "x\ny", "É", "a" * 201])
+def test_new_refuses_ids_that_are_not_plain_names(tmp_path, bad_id):
+    content = tmp_path / "content"
+    result = run_essaim("--content", str(content), "new", "--id", bad_id, "--no-input", "--titre", "Un titre", budget=20)
+    assert result.returncode != 0 and "identifiant" in result.stderr and "refusé" in result.stderr
+    assert not any(tmp_path.rglob("*.md")) and not Path("/tmp/essaim-absolu.md").exists()
+
+
+def test_from_issue_refuses_a_path_as_id(content):
+    from essaim.proposal import ProposalError, build_proposal
+
+    sample = (ROOT / "tests" / "data" / "editorial" / "proposition-bus-sante.md").read_text(encoding="utf-8")
+    for bad_id in ("../../x", "/tmp/x", "a" * 201):
+        with pytest.raises(ProposalError, match="identifiant"):
+            build_proposal(sample, content, card_id=bad_id)
+
+
+@pytest.mark.parametrize("target, code", [("/dev/zero", "lien-symbolique"), ("../../../etc/passwd", "lien-symbolique"),
+                                          (None, "fichier-special")])
+def test_only_regular_files_are_read(content, target, code):
+    path = content / "actions" / "zero.md"
+    if target:
+        path.symlink_to(target)
+    else:
+        os.mkfifo(path)
+    result = run_essaim("--content", str(content), "validate", "--format", "json", budget=30, cwd=content.parent)
+    found = [d for d in json.loads(result.stdout) if d["code"] == code]
+    assert result.returncode == 1 and found and found[0]["path"].endswith("zero.md") and found[0]["hint"]
+

@@ -21,8 +21,21 @@ from essaim import geography
 from essaim.vocabularies import vocabulary
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+ID_MAX_LENGTH = 200  # a file name stays under 255 bytes, "proposition-" and ".yaml" included
+ID_HINT = "minuscules sans accents, chiffres et tirets, sans / ni .. : mediation-sante-grenoble"
+_ID = re.compile(ID_PATTERN)
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _DATE = re.compile(DATE_PATTERN)
+
+
+def shown_id(text: str) -> str:
+    """An id or file name quoted in a message: line breaks and control characters made visible, cut short."""
+    return repr(text)[1:-1][:80]
+
+
+def valid_id(text: str) -> bool:
+    """The one rule for card, guide and source ids (file names without extension), everywhere."""
+    return isinstance(text, str) and len(text) <= ID_MAX_LENGTH and _ID.fullmatch(text) is not None
 
 
 # --- body sections -------------------------------------------------------

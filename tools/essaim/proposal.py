@@ -30,7 +30,7 @@ from essaim.catalog import Card
 from essaim.diagnostics import Diagnostic, display_path
 from essaim.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, CONTACT_OPEN_DATA, EVALUATION_OPTIONS,
                                FORM_FIELDS, ParsedIssue, parse_issue_body)
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_MARKER, CardMeta, Contact
+from essaim.model import CARD_SECTIONS, SILENT_MARKER, CardMeta, Contact, valid_id
 from essaim.scaffold import slugify
 from essaim.template import card_text
 from essaim.validate import validate_files
@@ -436,7 +436,7 @@ def build_proposal(text: str, content: Path, card_id: str | None = None, ticket_
         themes = themes[:MAX_THEMES]
 
     card_id = card_id or slugify(title)
-    if not card_id or not re.fullmatch(ID_PATTERN, card_id):
+    if not card_id or not valid_id(card_id):
         raise ProposalError(f"identifiant « {shown(card_id or title)} » impossible : donnez --id avec des minuscules "
                             "sans accents, des chiffres et des tirets (mediation-sante-grenoble)")
     if ticket_url is not None and not re.fullmatch(r"https?://[^\s<>\"']{1,300}", ticket_url):

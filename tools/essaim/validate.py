@@ -24,7 +24,8 @@ from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
 from essaim.messages import explain
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument
+from essaim.model import (CARD_SECTIONS, ID_HINT, ID_MAX_LENGTH, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument,
+                          shown_id, valid_id)
 from essaim.vocabularies import fold
 from essaim.yamlreader import key_node, node_at
 
@@ -129,9 +130,9 @@ class _RealPaths:
 
 def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]]:
     report = Reporter(document)
-    if not re.fullmatch(ID_PATTERN, document.id):
-        report.add(1, 1, "id-invalide", f"nom de fichier « {document.path.name} » non conforme",
-                   "minuscules sans accents, chiffres et tirets : mediation-sante-grenoble.md")
+    if not valid_id(document.id):
+        report.add(1, 1, "id-invalide", f"nom de fichier « {shown_id(document.path.name)} » non conforme",
+                   f"{ID_HINT}.md ({ID_MAX_LENGTH} caractères au plus)")
     model = MODELS[document.kind]
     meta = None
     try:
