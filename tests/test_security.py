@@ -152,3 +152,127 @@ def test_only_regular_files_are_read(content, target, code):
     found = [d for d in json.loads(result.stdout) if d["code"] == code]
     assert result.returncode == 1 and found and found[0]["path"].endswith("zero.md") and found[0]["hint"]
 
+
+
+# --- 4. bounded work ---------------------------------------------------------------------------
+
+SLOW_BODIES = {
+    "crochets": ("[" * 15000, "crochets-trop-nombreux"),
+    "liens-ouverts": ("[a](" * 20000, "crochets-trop-nombreux"),
+    "espaces-apres-lien": ("[a](" + " " * 64000 + "x", "ligne-trop-longue"),
+    "espaces-sur-plusieurs-lignes": ("[a](\n" + (" " * 9000 + "\n") * 7 + ")", None),
+    "citations": ("> " * 200 + "x", "imbrication-profonde"),
+    "listes-imbriquees": ("- " * 1000 + "x", "imbrication-profonde"),  # RecursionError in Python-Markdown
+    "listes-en-retrait": ("".join("  " * i + "- x\n" for i in range(300)), "imbrication-profonde"),  # 1000: 19 s
+    "corps-enorme": (("Une phrase ordinaire. " * 40 + "\n\n") * 130, "corps-trop-long"),
+}
+
+
+@pytest.mark.parametrize("name", SLOW_BODIES)
+def test_validate_is_bounded_and_locates_the_excess(content, example_text, name):
+    body, code = SLOW_BODIES[name]
+    card = content / "actions" / "en-route-pour-ma-sante-poitiers.md"
+    card.write_text(with_resources(example_text, body), encoding="utf-8")
+    result = run_essaim("--content", str(content), "validate", "--format", "json", budget=15, cwd=content.parent)
+    found = [d for d in json.loads(result.stdout or "[]") if d["code"] == code]
+    if code is None:
+        assert result.returncode in (0, 1)
+        return
+    resources_line = example_text.count("\n") + 1
+    assert result.returncode == 1 and found and found[0]["hint"], result.stdout[:2000]
+    assert found[0]["line"] >= resources_line
+
+
+@pytest.mark.parametrize("name", SLOW_BODIES)
+def test_renderer_is_bounded(name):
+    import time
+
+    body, _ = SLOW_BODIES[name]
+    start = time.perf_counter()
+    rendered = render_markdown("## Ressources\n\n" + body)
+    assert time.perf_counter() - start < 2.0
+    assert "<script" not in rendered
+
+
+def test_from_issue_is_bounded_at_githubs_body_limit(content):
+    sample = (ROOT / "tests" / "data" / "editorial" / "proposition-bus-sante.md").read_text(encoding="utf-8")
+    for filler in ("[" * 60000, "[a](" + " " * 60000, "[a](" * 15000):
+        hostile = sample.replace("### Résultats\n\n_No response_", "### Résultats\n\n" + filler, 1)
+        assert len(hostile) > 60000
+        result = run_essaim("--content", str(content), "from-issue", "--apercu", "-", budget=20,
+                            cwd=content.parent, stdin=hostile)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("old, new, code", [
+    ("nom: Centre Communal d'Action Sociale (CCAS) de Poitiers", "nom: " + "Porteur " * 40_000, "trop-long"),
+    ("    - CPAM\n", "    - " + "Partenaire " * 30 + "\n", "trop-long"),
+    ("titre: En route pour ma santé", "titre: En route pour ma " + "santé " * 60, "trop-long"),
+    ("titre: En route pour ma santé", "titre: En route pour ma sant\u202eé", "caractere-invisible"),
+    ("titre: En route pour ma santé", "titre: En route pour\u200b ma santé", "caractere-invisible"),
+    ("nom: Centre Communal d'Action Sociale (CCAS) de Poitiers", "nom: Centre\u2066 Communal\u2069", "caractere-invisible"),
+    ('mise_a_jour: "2022-12"', 'mise_a_jour: "0000"', "date-invalide"),
+    ('mise_a_jour: "2022-12"', 'mise_a_jour: "2024-02-31"', "date-invalide"),
+    ('mise_a_jour: "2022-12"', 'mise_a_jour: "２０２２-12"', "date-invalide"),
+    ('mise_a_jour: "2022-12"', 'mise_a_jour: "9999-12"', "date-invalide"),
+])
+def test_front_matter_bounds_are_located_with_a_hint(content, capsys, example_text, old, new, code):
+    assert old in example_text
+    card = content / "actions" / "en-route-pour-ma-sante-poitiers.md"
+    card.write_text(example_text.replace(old, new, 1), encoding="utf-8")
+    exit_code, diagnostics = run_validate(content, capsys)
+    found = [d for d in diagnostics if d["code"] == code]
+    assert exit_code == 1 and found and found[0]["hint"], diagnostics
+    assert found[0]["line"] == example_text[: example_text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize("value", ["0000", "2024-02-31", "２０２２", "2022-13", "1899", "2022-1"])
+def test_one_date_parser_refuses_what_outputs_cannot_read(value):
+    from essaim import dates
+
+    with pytest.raises(ValueError):
+        dates.parse(value)
+
+
+def test_report_and_pages_read_every_date_the_validator_accepts():
+    from essaim import dates
+    from essaim.report import last_day
+    from essaim.site.pages import french_date
+
+    for value in ("2022", "2022-12", "2024-02-29", "1900-01-01", "2100-12"):
+        dates.parse(value)
+        assert last_day(value).year == int(value[:4]) and value[:4] in french_date(value)
+    assert french_date("2024-02-31") == "2024-02-31"  # never a crash, even on a date that bypassed validation
+
+
+def test_search_is_bounded_per_word_and_never_writes(tmp_path):
+    missing = tmp_path / "pas-d-index"
+    result = run_essaim("search", "--index", str(missing), "a" * 10_000, budget=15, cwd=ROOT)
+    assert result.returncode == 0 and not missing.exists(), result.stderr
+    assert "0 résultat" in result.stdout
+
+
+def test_disk_full_during_build_is_a_french_error_and_leaves_nothing_half_written(tmp_path, monkeypatch, capsys):
+    import errno
+    import shutil as shell
+
+    from essaim.build import BuildError, build_site
+    from essaim.catalog import open_catalog
+
+    shell.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    catalog, _ = open_catalog(ROOT / "content")
+    catalog.cards = catalog.cards[:3]
+    written = []
+    real_write = Path.write_text
+
+    def write_until_full(self, *args, **kwargs):
+        if len(written) >= 20:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        written.append(self)
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_until_full)
+    with pytest.raises(BuildError, match="plus de place sur le disque") as raised:
+        build_site(catalog, tmp_path / "mkdocs.yml")
+    assert "conseil" in str(raised.value) and len(written) == 20
+    assert not (tmp_path / "build" / "docs").exists() and not list((tmp_path / "build").glob("site-gen-*"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import partial
 from typing import NamedTuple
 
@@ -40,6 +41,14 @@ class Html(NamedTuple):
     column: int
 
 
+class Excess(NamedTuple):
+    code: str
+    message: str
+    hint: str
+    line: int
+    column: int
+
+
 @dataclass
 class ParsedBody:
     headings: list[Heading]
@@ -47,15 +56,17 @@ class ParsedBody:
     links: list[Link]
     html: list[Html]
     preamble: str  # text before the first level-2 heading
+    excess: list[Excess] = dataclass_field(default_factory=list)  # beyond the parser's bounds (links not read)
 
     def __reduce__(self):
         """Pickled with plain tuples (named tuples pickle one by one, slowly), rebuilt on arrival."""
         return _rebuild, (list(map(tuple, self.headings)), self.sections, list(map(tuple, self.links)),
-                          list(map(tuple, self.html)), self.preamble)
+                          list(map(tuple, self.html)), self.preamble, list(map(tuple, self.excess)))
 
 
-def _rebuild(headings, sections, links, html, preamble) -> ParsedBody:
-    return ParsedBody(_retype(Heading, headings), sections, _retype(Link, links), _retype(Html, html), preamble)
+def _rebuild(headings, sections, links, html, preamble, excess) -> ParsedBody:
+    return ParsedBody(_retype(Heading, headings), sections, _retype(Link, links), _retype(Html, html), preamble,
+                      _retype(Excess, excess))
 
 
 def _retype(kind: type, rows: list[tuple]) -> list:
@@ -104,19 +115,23 @@ def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
 def parse(text: str) -> ParsedBody:
     scanned = prose(text)
     heading_at = {m.start(): m for m in HEADING.finditer("\n" + scanned)}  # start of the line in scanned
-    # Links as the site's Markdown parser sees them, over the whole text (a target may follow a line break).
-    link_at = [(max(found.offset, 0), found.target) for found in link_rules.targets(text)]
+    # Links as the site's Markdown parser sees them, over the whole text (a target may follow a line break);
+    # none are read from a text beyond the parser's bounds (reported instead).
+    excess = link_rules.excess(text)
+    link_at = [] if excess else [(max(found.offset, 0), found.target) for found in link_rules.targets(text)]
     tag_at = []
     if "<" in scanned:
         without_autolinks = AUTOLINK.sub(_blank, scanned)
         tag_at = [(m.start(), m.group(1) or "!--") for m in HTML_TAG.finditer(without_autolinks)]
-    where = _locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at)])
+    where = _locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at),
+                           *(item.offset for item in excess)])
     headings = [Heading(len(m.group(1)), _heading_text(m.group(2)), where[start][0]) for start, m in heading_at.items()]
     links = [Link(target, *where[offset]) for offset, target in sorted(link_at)]
     html = [Html(tag, *where[offset]) for offset, tag in tag_at]
     level2 = [start for start, heading in zip(heading_at, headings) if heading.level == 2]
     return ParsedBody(headings, _sections(text, level2, headings), links, html,
-                      text[: level2[0] if level2 else len(text)].strip())
+                      text[: level2[0] if level2 else len(text)].strip(),
+                      [Excess(item.code, item.message, item.hint, *where[item.offset]) for item in excess])
 
 
 def _heading_text(line_rest: str) -> str:

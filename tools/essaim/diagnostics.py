@@ -49,6 +49,11 @@ class Diagnostic:
         return data
 
 
+def french_number(number: int) -> str:
+    """1 000 000, as French writes it (narrow no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def github_data(text: str) -> str:
     """The message part of a GitHub workflow command (toolkit's escapeData)."""
     return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -20,11 +20,24 @@ from typing import NamedTuple
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from essaim.diagnostics import french_number as _n
+
 ALLOWED_SCHEMES = ("https", "http", "mailto")
 ALLOWED_TEXT = "https, http, mailto et les liens vers d'autres pages du site"
 SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Text that may hold a link for Python-Markdown (inline link or image, reference definition).
 LINK_SYNTAX = ("](", "]:")
+
+# Bounds that keep Python-Markdown linear: it looks for the closing "]" of every "[" to the end of the
+# paragraph (15,000 "[" in one card: 26 s of build); it nests quotes by recursion. Texts beyond them are
+# refused by the validator and never given to the parser (the renderer shows them as plain text).
+MAX_BODY_CHARS = 100_000
+MAX_LINE_CHARS = 10_000
+MAX_BRACKETS_PER_PARAGRAPH = 200
+MAX_NESTING = 10  # quotes and list markers opened on one line ("> - > 1. …")
+MAX_INDENT = 40  # columns of leading indentation (each nested list indents further)
+_MARKER = r"[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]))"
+_DEEP = re.compile(f"(?:{_MARKER}){{{MAX_NESTING + 1}}}")
 
 
 def decoded(target: str) -> str:
@@ -57,6 +70,58 @@ def configure(md: markdown.Markdown) -> markdown.Markdown:
     return md
 
 
+class Excess(NamedTuple):
+    code: str
+    message: str
+    hint: str
+    offset: int  # where in the text
+
+
+def _too_deep(line: str) -> bool:
+    if line[:1] in (" ", "\t"):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if len(line[:indent].expandtabs(4)) > MAX_INDENT:
+            return True
+    return _DEEP.match(line) is not None
+
+
+def excess(text: str) -> list[Excess]:
+    """What in the text goes beyond the parser's bounds (the first of each kind), in linear time."""
+    found: dict[str, Excess] = {}
+    if len(text) > MAX_BODY_CHARS:
+        found["corps-trop-long"] = Excess(
+            "corps-trop-long", f"texte de {_n(len(text))} caractères, au-delà de {_n(MAX_BODY_CHARS)}",
+            "une fiche tient en quelques milliers de mots : résumez, et renvoyez aux documents dans Ressources",
+            MAX_BODY_CHARS)
+    offset = 0
+    for line in text.split("\n"):
+        if len(line) > MAX_LINE_CHARS and "ligne-trop-longue" not in found:
+            found["ligne-trop-longue"] = Excess(
+                "ligne-trop-longue", f"ligne de {_n(len(line))} caractères, au-delà de {_n(MAX_LINE_CHARS)}",
+                "coupez ce paragraphe en plusieurs (une ligne vide entre deux paragraphes)", offset + MAX_LINE_CHARS)
+        if "imbrication-profonde" not in found and _too_deep(line):
+            found["imbrication-profonde"] = Excess(
+                "imbrication-profonde",
+                f"citations ou listes imbriquées sur plus de {MAX_NESTING} niveaux (ou retrait de plus de {MAX_INDENT} colonnes)",
+                "une citation (> texte) ou une liste à deux niveaux suffit ; retirez les marques et le retrait en trop",
+                offset)
+        offset += len(line) + 1
+    if text.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+        offset = 0
+        for paragraph in text.split("\n\n"):
+            if paragraph.count("[") - paragraph.count("\\[") > MAX_BRACKETS_PER_PARAGRAPH:
+                at = offset
+                for _ in range(MAX_BRACKETS_PER_PARAGRAPH + 1):
+                    at = text.index("[", at) + 1
+                found["crochets-trop-nombreux"] = Excess(
+                    "crochets-trop-nombreux", f"plus de {MAX_BRACKETS_PER_PARAGRAPH} crochets [ dans un même paragraphe",
+                    "séparez les liens en plusieurs paragraphes ou listes, ou écrivez \\[ pour un crochet ordinaire",
+                    at - 1)
+                break
+            offset += len(paragraph) + 2
+    return sorted(found.values(), key=lambda item: item.offset)
+
+
 class Found(NamedTuple):
     target: str  # as written in the source (entities not decoded)
     offset: int  # where it starts in the text, or -1 when it cannot be found verbatim
@@ -87,8 +152,8 @@ _COLLECTOR: markdown.Markdown | None = None
 
 def targets(text: str) -> list[Found]:
     """Every link and image target Python-Markdown sees in the text, with reference definitions (used or not)."""
-    if not any(syntax in text for syntax in LINK_SYNTAX):
-        return []
+    if not any(syntax in text for syntax in LINK_SYNTAX) or excess(text):
+        return []  # a text beyond the bounds is refused (validator) or shown as plain text (renderer)
     global _COLLECTOR
     if _COLLECTOR is None:
         _COLLECTOR = _collector()

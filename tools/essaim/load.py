@@ -19,7 +19,7 @@ import yaml
 
 from essaim.body import ParsedBody
 from essaim.body import parse as parse_body
-from essaim.diagnostics import Diagnostic, display_path
+from essaim.diagnostics import Diagnostic, display_path, french_number
 from essaim.yamlreader import YamlProblem, compose, load_data
 
 MAX_BYTES = 1_000_000
@@ -117,7 +117,7 @@ def read_text(path: Path) -> str:
     """The file's text in Unicode NFC (accents typed decomposed compare equal), BOM and CR removed."""
     raw, size = _read_regular_file(path)
     if size > MAX_BYTES:
-        _fail(path, "fichier-trop-gros", f"fichier de {size:,} octets, au-delà de la limite de {MAX_BYTES:,}".replace(",", " "),
+        _fail(path, "fichier-trop-gros", f"fichier de {french_number(size)} octets, au-delà de la limite de {french_number(MAX_BYTES)}",
               "une fiche tient en quelques dizaines de kilo-octets : déplacez les annexes dans Ressources")
     if b"\x00" in raw:
         _fail(path, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte",

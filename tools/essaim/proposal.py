@@ -107,6 +107,8 @@ def _without_bad_links(text: str) -> str:
     The parser reads the whole text (a target may follow a line break, a reference may be defined
     anywhere); escaping the brackets of the lines from the link's "[" to its target (and parting "](")
     keeps the words and removes the link or definition. A target that cannot be located: all is escaped."""
+    if links.excess(text):  # too many brackets for the parser: none may open a link
+        return _escape_links(text)
     for _ in range(MAX_LIST_ITEMS):
         bad = [found for found in links.targets(text) if not _proposed_link(found.target)]
         if not bad:
@@ -155,7 +157,8 @@ def clean_block(text: str, limit: int = MAX_SECTION_CHARS) -> str:
             lines.append("")
         lines.append(line)
     block = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return _without_bad_links(_truncate(block, limit))
+    # Escaping brackets lengthens the text: the limit applies after it, and links are checked again after the cut.
+    return _without_bad_links(_truncate(_without_bad_links(block), limit))
 
 
 def shown(text: str, limit: int = 80) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +19,9 @@ from essaim.vocabularies import fold, vocabulary
 
 if TYPE_CHECKING:
     from essaim.search.engine import SearchIndex
+
+
+MAX_WORD_CHARS = 40
 
 
 class FilterError(Exception):
@@ -87,16 +93,27 @@ def cmd_index(args) -> int:
     return 0
 
 
-def ensure_index(content: Path, root: Path) -> SearchIndex:
+@contextmanager
+def readable_index(content: Path, root: Path) -> Iterator[SearchIndex]:
+    """The index at root if it is up to date; otherwise one built in a temporary folder, removed afterwards.
+
+    Searching is reading: the folder given by --index is never created or changed (« essaim index » does that)."""
     from essaim.search import SearchIndex, index_catalog
 
     search_index = SearchIndex(root)
     reason = search_index.stale_reason()
-    if reason:
-        catalog, _ = open_catalog(content)
-        print(f"(index {reason} : reconstruction…)", file=sys.stderr)
-        index_catalog(catalog, root, rebuild=True)
-    return search_index
+    if not reason:
+        yield search_index
+        return
+    catalog, _ = open_catalog(content)
+    print(f"(index {reason} : index temporaire ; « essaim index » l'enregistre)", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="essaim-index-") as scratch:
+        index_catalog(catalog, Path(scratch), rebuild=True)
+        temporary = SearchIndex(Path(scratch))
+        try:
+            yield temporary
+        finally:
+            temporary.close()
 
 
 def cmd_search(args) -> int:
@@ -105,10 +122,11 @@ def cmd_search(args) -> int:
     except FilterError as error:
         print(f"essaim search : {error}", file=sys.stderr)
         return 2
-    text = " ".join(args.mots)
-    search_index = ensure_index(Path(args.content), Path(args.index))
-    results = search_index.search(text, filters, kind="guide" if args.guides else "action",
-                                  sort=args.tri, limit=max(args.limit, 0))
+    # A word longer than any indexed term can only slow the spelling correction down (10,000 characters: 10 s).
+    text = " ".join(word[:MAX_WORD_CHARS] for word in " ".join(args.mots).split())
+    with readable_index(Path(args.content), Path(args.index)) as search_index:
+        results = search_index.search(text, filters, kind="guide" if args.guides else "action",
+                                      sort=args.tri, limit=max(args.limit, 0))
     if args.json:
         print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
     else:

@@ -152,6 +152,8 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
 
 
 def check_safety(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
+    for item in parsed.excess:
+        report.at_body(item.line, item.column, item.code, item.message, item.hint)
     for tag in parsed.html:
         report.at_body(tag.line, tag.column, "html-interdit", f"balise HTML « <{tag.tag}> » interdite",
                        "écrivez en Markdown : **gras**, *italique*, [lien](adresse)")

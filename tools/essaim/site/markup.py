@@ -116,6 +116,8 @@ _MD = _renderer()
 
 def render_markdown(text: str) -> str:
     """Card Markdown to safe HTML (no raw HTML, no script, no unsafe link)."""
+    if links.excess(text or ""):  # refused by the validator; never given to the parser (quadratic on "[")
+        return "".join(f"<p>{esc(paragraph)}</p>" for paragraph in text.split("\n\n") if paragraph.strip())
     _MD.reset()
     rendered = sanitise(_MD.convert(text or ""))
     # The HTML goes into a raw block of the generated page: no blank line may end the block early.

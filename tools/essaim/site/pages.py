@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from essaim import dates
 from essaim.catalog import LEVEL_LABELS, Card, Guide
 from essaim.model import CARD_SECTIONS
 from essaim.facets import facet_label as label
@@ -25,14 +26,15 @@ LEVEL_HELP = {
 
 def french_date(value: str) -> str:
     """« 2022-12 » -> « décembre 2022 »; « 2022-12-05 » -> « 5 décembre 2022 »; « 2022 » -> « 2022 »."""
-    parts = str(value).split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    day = int(parts[2])
-    return f"{'1er' if day == 1 else day} {month} {parts[0]}"
+    try:
+        year, month, day = dates.parse(str(value))
+    except ValueError:
+        return str(value)  # refused by the validator; shown as written rather than crash
+    if month is None:
+        return str(year)
+    if day is None:
+        return f"{MONTHS[month - 1]} {year}"
+    return f"{'1er' if day == 1 else day} {MONTHS[month - 1]} {year}"
 
 
 def count_text(n: int) -> str:
