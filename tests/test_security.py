@@ -276,3 +276,81 @@ def test_disk_full_during_build_is_a_french_error_and_leaves_nothing_half_writte
         build_site(catalog, tmp_path / "mkdocs.yml")
     assert "conseil" in str(raised.value) and len(written) == 20
     assert not (tmp_path / "build" / "docs").exists() and not list((tmp_path / "build").glob("site-gen-*"))
+
+
+# --- 5. data hygiene ---------------------------------------------------------------------------
+
+
+def real_catalog():
+    from essaim.catalog import open_catalog
+
+    catalog, _ = open_catalog(ROOT / "content")
+    return catalog
+
+
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://exemple.fr";"Voir")', "+33 cmd|' /C calc'!A0", "-2+3",
+                                   "@SUM(1+1)", "\tTabulation", "\rRetour"])
+def test_csv_cells_never_start_like_a_formula(title):
+    import csv
+    import io
+
+    from essaim.site import Site
+    from essaim.site.exports import actions_csv
+
+    catalog = real_catalog()
+    card = catalog.cards[0]
+    card.meta = card.meta.model_copy(update={"title": title})
+    rows = list(csv.DictReader(io.StringIO(actions_csv(Site(catalog)), newline="")))
+    row = next(r for r in rows if r["id"] == card.id)
+    assert row["titre"] == "'" + title
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_no_phone_number_in_clear_in_any_page_or_export_unless_declared_public():
+    from essaim.site import Site, site_files
+
+    catalog = real_catalog()
+    protected = {re.sub(r"\D", "", phone)[-9:] for card in catalog.cards for contact in card.meta.contacts
+                 if not (contact.switchboard or contact.open_data) for phone in contact.phones}
+    assert len(protected) >= 15  # the real content publishes about twenty numbers
+    files = site_files(Site(catalog), ROOT)
+    for path, text in files.items():
+        digits = re.sub(r"[^0-9]", "", text)
+        leaked = [number for number in protected if number in digits]
+        assert not leaked, (path, leaked)
+        if path.startswith("actions/"):
+            assert "tel:" not in text, path
+
+
+def test_a_public_switchboard_is_shown_and_a_private_number_is_revealed_on_request():
+    from essaim.model import Contact
+    from essaim.site.pages import contact_html
+
+    private = contact_html(Contact.model_validate({"nom": "Jeanne Martin", "telephone": "06 12 34 56 78"}))
+    public = contact_html(Contact.model_validate({"structure": "Mairie", "telephone": "05 49 52 35 35",
+                                                  "standard_public": True}))
+    assert "06 12" not in private and "0612" not in private and "tel:" not in private and 'data-tel="' in private
+    assert "05 49 52 35 35" in public and 'href="tel:0549523535"' in public
+
+
+@pytest.mark.parametrize("old, new, allowed", [
+    ("## Objectifs\n", "## Objectifs\n\nÉcrire à nathalie.fazilleau@poitiers.fr.\n", True),  # exportable below
+    ("## Objectifs\n", "## Objectifs\n\nÉcrire à jean.dupont@exemple.fr.\n", False),
+    ("## Objectifs\n", "## Objectifs\n\nAppeler Mme Dupont au 06 12 34 56 78.\n", False),
+    ("    - CPAM\n", "    - CPAM (contact au 06.12.34.56.78)\n", False),
+    ("    - CPAM\n", "    - CPAM, camille@cpam-exemple.fr\n", False),
+])
+def test_contact_details_in_free_text_need_a_consenting_contact(content, capsys, example_text, old, new, allowed):
+    text = example_text.replace(old, new, 1).replace("    telephone: 05 49 52 36 15\n",
+                                                     "    telephone: 05 49 52 36 15\n    exportable: true\n", 1)
+    assert "exportable: true" in text
+    (content / "actions" / "en-route-pour-ma-sante-poitiers.md").write_text(text, encoding="utf-8")
+    exit_code, diagnostics = run_validate(content, capsys)
+    found = [d for d in diagnostics if d["code"] == "donnee-personnelle"]
+    if allowed:
+        assert not found, found
+        return
+    assert exit_code == 1 and len(found) == 1 and found[0]["hint"]
+    assert found[0]["line"] == text[: text.index(new.strip("\n").split("\n")[-1])].count("\n") + 1

@@ -379,3 +379,14 @@ def test_the_site_works_under_its_csp(browser, base_url, path):
     tab.wait_for_timeout(300)
     assert not errors, errors
     context.close()
+
+
+def test_phone_number_is_revealed_on_request_only(page, base_url, real_site):
+    _, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
+    phone = card.meta.contacts[0].phones[0]
+    page.goto(base_url + f"actions/{card.id}/")
+    assert phone not in page.content() and "tel:" not in page.content()
+    page.get_by_role("button", name=re.compile("Afficher le téléphone")).click()
+    link = page.locator("a.essaim-tel__lien")
+    assert link.inner_text() == phone and link.get_attribute("href") == "tel:" + re.sub(r"[^0-9+]", "", phone)

@@ -99,7 +99,7 @@ def prose(text: str) -> str:
     return INLINE_CODE.sub(_blank, text) if "`" in text else text
 
 
-def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
+def locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
     """0-based (line, column) of each offset, counting line breaks once over the text."""
     found, line, line_start, previous = {}, 0, 0, 0
     for offset in sorted(set(offsets)):
@@ -123,7 +123,7 @@ def parse(text: str) -> ParsedBody:
     if "<" in scanned:
         without_autolinks = AUTOLINK.sub(_blank, scanned)
         tag_at = [(m.start(), m.group(1) or "!--") for m in HTML_TAG.finditer(without_autolinks)]
-    where = _locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at),
+    where = locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at),
                            *(item.offset for item in excess)])
     headings = [Heading(len(m.group(1)), _heading_text(m.group(2)), where[start][0]) for start, m in heading_at.items()]
     links = [Link(target, *where[offset]) for offset, target in sorted(link_at)]

@@ -269,6 +269,9 @@ class Contact(Strict):
                                  description="Téléphone publié par la source ; une liste quand elle en donne plusieurs.")
     open_data: bool = Field(False, alias="exportable",
                             description="true si la personne accepte que ce contact figure dans les données ouvertes.")
+    switchboard: bool = Field(False, alias="standard_public",
+                              description="true si le téléphone est le standard public d'une structure : il est alors "
+                                          "affiché en clair ; sinon il n'apparaît qu'à la demande, comme le courriel.")
 
 
 class SourceRef(Strict):

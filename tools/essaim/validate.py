@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from essaim import body as markdown_body
-from essaim import geography, links, parallel
+from essaim import geography, links, parallel, personal
 from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
@@ -148,6 +148,8 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
     if isinstance(meta, CardMeta):
         check_territory(meta, report)
         check_period(meta, report)
+    if meta is not None and document.kind != "source":
+        check_personal_data(document, getattr(meta, "contacts", []), report)
     return (Checked(document, meta) if meta else None), report.found
 
 
@@ -162,6 +164,37 @@ def check_safety(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
             report.at_body(link.line, link.column, "lien-dangereux",
                            f"lien « {links.decoded(link.target)[:40]} » interdit",
                            f"seuls ces liens sont acceptés : {links.ALLOWED_TEXT}")
+
+
+def check_personal_data(document: Document, contacts: list, report: Reporter) -> None:
+    """Emails and phone numbers in free text (sections, partners, funding…): only a consenting contact's."""
+    hint = ("un contact se déclare dans « contacts » (il y est protégé) ; écrit ailleurs, il n'est accepté que "
+            "s'il appartient à un contact « exportable: true » dont la personne a donné son accord, "
+            "ou au « standard_public » d'une structure")
+    found = [detail for detail in personal.details(document.body) if not personal.allowed(detail, contacts)]
+    where = markdown_body.locate(document.body, [detail.offset for detail in found])
+    for detail in found:
+        report.at_body(*where[detail.offset], "donnee-personnelle", f"{detail.kind} « {detail.value} » écrit dans le texte",
+                       hint)
+    for path, text in _strings(document.data, ()):
+        if path[:1] == ("contacts",):
+            continue
+        for detail in personal.details(text):
+            if not personal.allowed(detail, contacts):
+                report.at_node(path, "donnee-personnelle", f"{detail.kind} « {detail.value} » écrit dans « {path[-1]} »",
+                               hint)
+
+
+def _strings(value, path: tuple):
+    """(path, text) of every string in the front matter."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
 
 
 def check_sections(parsed: markdown_body.ParsedBody, report: Reporter) -> None:

@@ -146,14 +146,19 @@ def split_sections(text: str) -> list[tuple[str | None, str]]:
     return [(title, "\n".join(lines).strip()) for title, lines in parts if title or "\n".join(lines).strip()]
 
 
+def obfuscated(text: str) -> str:
+    """A data attribute value for a contact detail that must not be harvestable: the text reversed then
+    base64-encoded; JavaScript (assets/essaim.js) reassembles it on demand."""
+    import base64
+
+    return base64.b64encode(text[::-1].encode("utf-8")).decode("ascii")
+
+
 def obfuscated_email(address: str) -> tuple[str, str]:
     """(data attribute value, readable fallback) for an address that must not be harvestable.
 
-    The data value is the address reversed then base64-encoded; JavaScript reassembles it on demand.
     The fallback spells the separators out (« nom [arobase] domaine [point] fr »)."""
-    import base64
-
-    encoded = base64.b64encode(address[::-1].encode("utf-8")).decode("ascii")
+    encoded = obfuscated(address)
     user, _, domain = address.partition("@")
     readable = f"{user.replace('.', ' [point] ')} [arobase] {domain.replace('.', ' [point] ')}"
     return encoded, readable
