@@ -166,6 +166,7 @@ def targets(text: str) -> list[Found]:
         pass
     raw = list(md.essaim_targets) + [href for href, _title in md.references.values()]
     found, start_at = [], {}
+    raw = list(dict.fromkeys(raw))  # a reference used several times is one target in the text
     for target in raw:
         if not target:
             continue

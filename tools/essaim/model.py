@@ -193,8 +193,8 @@ def _check_visible(value: str) -> str:
 NAME_MAX_LENGTH = 200  # a carrier, a partner, a person, a commune
 TEXT_MAX_LENGTH = 2000  # a free-text field of the front matter (funding, territory detail…)
 MAX_PARTNERS = 60
-Text = Annotated[str, AfterValidator(_check_visible), Field(min_length=1, max_length=TEXT_MAX_LENGTH)]
-Name = Annotated[str, AfterValidator(_check_visible), Field(min_length=1, max_length=NAME_MAX_LENGTH)]
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX_LENGTH), AfterValidator(_check_visible)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH), AfterValidator(_check_visible)]
 
 
 def _one_or_many(value):
@@ -292,9 +292,9 @@ class Evaluation(Strict):
 class CardMeta(Strict):
     """Front matter of an action card (content/actions/<id>.md)."""
 
-    title: Annotated[str, AfterValidator(_check_visible), Field(min_length=5, max_length=200)] = Field(
+    title: Annotated[str, Field(min_length=5, max_length=200), AfterValidator(_check_visible)] = Field(
         alias="titre", description="Titre de l'action.", examples=["En route pour ma santé"])
-    summary: Annotated[str, AfterValidator(_check_visible), Field(min_length=20, max_length=500)] = Field(
+    summary: Annotated[str, Field(min_length=20, max_length=500), AfterValidator(_check_visible)] = Field(
         alias="resume", description="Une ou deux phrases qui disent ce que fait l'action, pour qui, où.",
         examples=["Le CCAS de Poitiers informe et accompagne les allocataires du RSA pour qu'ils ouvrent leurs droits "
                   "de santé et accèdent aux soins."])
@@ -330,8 +330,8 @@ class CardMeta(Strict):
 class GuideMeta(Strict):
     """Front matter of a practical guide (content/guides/<id>.md)."""
 
-    title: Annotated[str, AfterValidator(_check_visible), Field(min_length=5, max_length=200)] = Field(alias="titre", description="Titre du guide.")
-    summary: Annotated[str, AfterValidator(_check_visible), Field(min_length=20, max_length=500)] = Field(alias="resume", description="Résumé.")
+    title: Annotated[str, Field(min_length=5, max_length=200), AfterValidator(_check_visible)] = Field(alias="titre", description="Titre du guide.")
+    summary: Annotated[str, Field(min_length=20, max_length=500), AfterValidator(_check_visible)] = Field(alias="resume", description="Résumé.")
     themes: Annotated[list[Theme], Field(min_length=1)] = Field(description="Thèmes couverts.")
     sources: Annotated[list[SourceRef], Field(min_length=1)] = Field(description="Documents sources.")
     updated: PublishedDate = Field(alias="mise_a_jour", description="Date de mise à jour (AAAA-MM).")
