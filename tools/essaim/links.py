@@ -143,7 +143,7 @@ def _collector() -> markdown.Markdown:
     for name in ("em_strong", "em_strong2", "not_strong", "linebreak", "entity"):
         if name in md.inlinePatterns:
             md.inlinePatterns.deregister(name)  # no effect on links; saves time
-    md.treeprocessors.register(_Collect(md), "essaim-collect", 0)
+    md.treeprocessors.register(_Collect(md), "essaim-collect", 15)  # after "inline" (20), before "prettify"
     return md
 
 
