@@ -77,6 +77,17 @@ class Excess(NamedTuple):
     offset: int  # where in the text
 
 
+_MARKERS = re.compile(f"(?:{_MARKER})+")
+
+
+def flattened(line: str) -> str:
+    """The line without its quote and list marks when they nest beyond the bounds (text kept)."""
+    if not _too_deep(line):
+        return line
+    marks = _MARKERS.match(line)
+    return (line[marks.end():] if marks else line).lstrip(" \t")
+
+
 def _too_deep(line: str) -> bool:
     if line[:1] in (" ", "\t"):
         indent = len(line) - len(line.lstrip(" \t"))

@@ -150,7 +150,7 @@ def clean_block(text: str, limit: int = MAX_SECTION_CHARS) -> str:
     text = TAG.sub("", _no_controls(text, keep_newlines=True))
     lines: list[str] = []
     for raw in text.split("\n"):
-        line = _neutralise_markup(raw.rstrip())
+        line = links.flattened(_neutralise_markup(raw.rstrip()))
         line = FENCE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
         line = HEADING_1_2.sub(lambda m: m.group(1) + "### ", line)
         if SETEXT_UNDERLINE.match(line) and lines and lines[-1].strip():
