@@ -177,7 +177,6 @@ def targets(text: str) -> list[Found]:
         pass
     raw = list(md.essaim_targets) + [href for href, _title in md.references.values()]
     found, start_at = [], {}
-    raw = list(dict.fromkeys(raw))  # a reference used several times is one target in the text
     for target in raw:
         if not target:
             continue
@@ -186,9 +185,4 @@ def targets(text: str) -> list[Found]:
         if offset >= 0:
             start_at[target] = offset + 1
         found.append(Found(target, offset))
-    return found
-
-
-def unsafe(text: str) -> list[Found]:
-    """The targets of the text that break the rule."""
-    return [item for item in targets(text) if not is_safe(item.target)]
+    return list(dict.fromkeys(found))  # a reference used several times is one target in the text
