@@ -74,7 +74,7 @@ def test_validate_exit_codes_on_real_content(capsys, monkeypatch):
 def test_no_traceback_on_a_directory_given_as_file(content, capsys):
     (content / "actions" / "dossier.md").mkdir()
     exit_code, diagnostics = run_validate(content, capsys)
-    assert exit_code == 1 and diagnostics[0]["code"] == "fichier-illisible"
+    assert exit_code == 1 and diagnostics[0]["code"] == "fichier-special"  # not a regular file: not read
 
 
 def test_commands_that_never_search_do_not_load_the_search_engine():

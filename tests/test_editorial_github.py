@@ -86,13 +86,13 @@ def test_the_three_workflows_exist():
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_is_well_formed_and_hardened(path):
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["name"] and triggers(data) and data["permissions"]
+    assert data["name"] and triggers(data) and data["permissions"] == {}  # rights are granted per job
     for job_id, job in data["jobs"].items():
-        assert job["runs-on"] == "ubuntu-latest", job_id
+        assert job["runs-on"] == "ubuntu-latest" and job["permissions"], job_id
         for item in job["steps"]:
             assert set(item) & {"run", "uses"}, item
             if "uses" in item:
-                assert re.fullmatch(r"actions/[a-z-]+@v\d+", item["uses"]), item["uses"]
+                assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", item["uses"]), item["uses"]  # pinned commit
             if "run" in item:
                 # Untrusted text (issue bodies, titles, branch names) reaches commands through env only.
                 assert "${{" not in item["run"], (job_id, item.get("name"))
@@ -104,7 +104,8 @@ def test_workflow_is_well_formed_and_hardened(path):
 
 def test_pull_request_workflow_runs_the_three_checks():
     data = workflow("pull-request.yml")
-    assert "pull_request" in triggers(data) and data["permissions"] == {"contents": "read"}
+    assert "pull_request" in triggers(data) and data["permissions"] == {}
+    assert all(job["permissions"] == {"contents": "read"} for job in data["jobs"].values())
     fiches = data["jobs"]["fiches"]["steps"]
     assert fiches[0]["with"]["fetch-depth"] == 0
     validation = step(data, "fiches", "Vérifier les fiches modifiées")
@@ -115,7 +116,7 @@ def test_pull_request_workflow_runs_the_three_checks():
     assert "bash scripts/tester.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert step(data, "apercu", "Construire le site")["run"] == ".venv/bin/essaim build"
     upload = step(data, "apercu", "Publier l'aperçu en artefact")
-    assert upload["uses"] == "actions/upload-artifact@v4" and upload["with"]["path"] == str(SITE_DIR)
+    assert upload["uses"].startswith("actions/upload-artifact@") and upload["with"]["path"] == str(SITE_DIR)
     assert upload["with"]["name"] == "apercu-site"
 
 
@@ -156,13 +157,14 @@ def test_build_step_makes_the_preview_artifact(repo):
 def test_pages_workflow_publishes_the_built_site_from_main(repo):
     data = workflow("publier-site.yml")
     assert triggers(data)["push"] == {"branches": ["main"]} and "workflow_dispatch" in triggers(data)
-    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert data["permissions"] == {} and data["jobs"]["construire"]["permissions"] == {"contents": "read"}
+    assert data["jobs"]["deployer"]["permissions"] == {"pages": "write", "id-token": "write"}
     build = data["jobs"]["construire"]["steps"]
-    assert [s["uses"] for s in build if "uses" in s][-1] == "actions/upload-pages-artifact@v3"
+    assert [s["uses"] for s in build if "uses" in s][-1].startswith("actions/upload-pages-artifact@")
     assert build[-1]["with"]["path"] == str(SITE_DIR)
     deploy = data["jobs"]["deployer"]
     assert deploy["needs"] == "construire" and deploy["environment"]["name"] == "github-pages"
-    assert deploy["steps"][0]["uses"] == "actions/deploy-pages@v4"
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
     out = run(step(data, "construire", "Vérifier tout le contenu")["run"], repo).stdout
     assert "::error" not in out and out.count("::warning") == 1 and "title=titre-sans-lieu" in out  # example's title
 
@@ -225,6 +227,7 @@ def test_labelled_issue_becomes_a_pull_request(repo, tmp_path):
     message = git(origin, "log", "-1", "--format=%s", "proposition/ticket-12")
     assert message.strip() == "Proposition : Bus santé des villages du Haut-Jura (ticket #12)"
     calls = log.read_text(encoding="utf-8").splitlines()
+    assert calls.pop(0) == "auth setup-git"  # the checkout keeps no credentials: gh lends them to git for the push
     assert calls[0] == "pr view proposition/ticket-12 --json url --jq .url"
     assert calls[1].startswith("pr create --base main --head proposition/ticket-12 --title Proposition : Bus santé")
     assert calls[2].startswith("issue comment 12 --body-file") and calls[3] == "issue edit 12 --remove-label " \

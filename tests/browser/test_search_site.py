@@ -87,7 +87,7 @@ def test_a_filter_suggestion_is_clicked(page, base_url):
     facet, value = suggestion.get_attribute("data-facette"), suggestion.get_attribute("data-valeur")
     expected = int(suggestion.inner_text().rsplit("(", 1)[1].rstrip(")"))
     suggestion.click()
-    page.wait_for_function(f"location.search.includes('{facet}={value}')")
+    page.wait_for_function(f"() => location.search.includes('{facet}={value}')")
     wait_search(page)
     assert result_count(page) == expected <= before
     assert page.locator(f"#f-{facet}-{value}").is_checked()

@@ -6,6 +6,8 @@ Screenshots for review go to build/screenshots/.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import shutil
@@ -52,7 +54,7 @@ def shot(page, name: str) -> None:
 
 
 def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script> tag: the site's CSP forbids inline scripts
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
@@ -83,7 +85,7 @@ def test_region_filter_narrows_results_and_updates_counts_with_the_keyboard(page
     assert page.evaluate("document.activeElement.id") == "essaim-q"
     page.keyboard.type("médiation")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#essaim-statut').textContent.includes('médiation')")
+    page.wait_for_function("() => document.querySelector('#essaim-statut').textContent.includes('médiation')")
     wait_search(page)
     before = result_count(page)
     themes_before = option_counts(page, "theme")
@@ -96,7 +98,7 @@ def test_region_filter_narrows_results_and_updates_counts_with_the_keyboard(page
             break
     assert page.evaluate("document.activeElement.id") == f"f-region-{region}"
     page.keyboard.press("Space")
-    page.wait_for_function(f"location.search.includes('region={region}')")
+    page.wait_for_function(f"() => location.search.includes('region={region}')")
     wait_search(page)
     after = result_count(page)
     assert 0 < after == regions[region] < before or (after == regions[region] and after <= before)
@@ -120,7 +122,7 @@ def test_search_without_words_browses_by_facets(page, base_url, real_site):
     theme, n = max(option_counts(page, "theme").items(), key=lambda item: item[1])
     assert n == sum(theme in c.meta.themes for c in catalog.cards)
     page.locator(f"#f-theme-{theme}").check()
-    page.wait_for_function(f"location.search.includes('theme={theme}')")
+    page.wait_for_function(f"() => location.search.includes('theme={theme}')")
     wait_search(page)
     assert result_count(page) == n
 
@@ -254,3 +256,104 @@ def test_no_serious_accessibility_violations(page, base_url, path):
         wait_search(page)
     violations = axe_violations(page)
     assert not violations, violations
+
+
+# --- security: hostile links, Content-Security-Policy (tests/data/hostile, docs/securite.md) -------------
+
+HOSTILE_DATA = Path(__file__).resolve().parents[1] / "data" / "hostile"
+LINK_CASES = (HOSTILE_DATA / "liens.md").read_text(encoding="utf-8").split("\n=====\n")
+CSP_ERROR = re.compile(r"Content Security Policy|Refused to", re.IGNORECASE)
+
+
+def console_guard(tab) -> list[str]:
+    """Console errors and page errors of a tab, CSP violations included (Chromium logs them)."""
+    found: list[str] = []
+    tab.on("console", lambda message: found.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: found.append(str(error)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """A site whose card carries every hostile link of tests/data/hostile/liens.md (as if it bypassed validation)."""
+    from essaim.build import build_site
+    from essaim.catalog import open_catalog
+
+    folder = tmp_path_factory.mktemp("site-hostile")
+    catalog, _ = open_catalog(ROOT / "content")
+    card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
+    hostile = "\n\n".join(f"Cas {n} : " + case.replace("[clic]", f"[clic {n}]") for n, case in enumerate(LINK_CASES))
+    card.sections = {**card.sections, "resources": hostile}
+    catalog.cards = [card]
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    assert build_site(catalog, folder / "mkdocs.yml") == 0
+    with serve(folder / "build" / "site") as url:
+        yield url, card
+
+
+def test_hostile_links_do_nothing_on_click(browser, hostile_site):
+    url, card = hostile_site
+    context = browser.new_context()
+    tab = context.new_page()
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    errors = console_guard(tab)
+    tab.goto(url + f"actions/{card.id}/")
+    clicked = 0
+    for n in range(len(LINK_CASES)):
+        link = tab.get_by_text(f"clic {n}", exact=True)
+        assert link.count() == 1, n
+        assert not re.match(r"\s*(javascript|vbscript|data):", link.get_attribute("href") or "", re.I)
+        link.click(timeout=2000)
+        clicked += 1
+        tab.wait_for_timeout(50)
+        if tab.url != url + f"actions/{card.id}/":
+            tab.goto(url + f"actions/{card.id}/")
+    assert clicked == len(LINK_CASES) and not dialogs
+    assert not [e for e in errors if CSP_ERROR.search(e)], errors
+    context.close()
+
+
+def test_every_page_has_a_csp_that_forbids_inline_scripts(real_site):
+    site = real_site[0]
+    pages = list(site.rglob("*.html"))
+    inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.S)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', text)
+        assert policy, page
+        assert text.index("Content-Security-Policy") < text.index("<script"), page  # before any script
+        script_src = re.search(r"script-src ([^;]+)", policy.group(1)).group(1)
+        assert "unsafe" not in script_src  # no 'unsafe-inline', no 'unsafe-eval', no 'wasm-unsafe-eval'
+        for body in inline.findall(text):
+            digest = "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+            assert digest in script_src, (page, body[:80])  # every inline script the theme writes is allowed
+    assert len(pages) > 100
+
+
+@pytest.mark.parametrize("path", ["", "recherche/?q=m%C3%A9diation", "carte/", "actions/en-route-pour-ma-sante-poitiers/"])
+def test_the_site_works_under_its_csp(browser, base_url, path):
+    context = browser.new_context()
+    tab = context.new_page()
+    errors = console_guard(tab)
+    tab.goto(base_url + path)
+    if path.startswith("recherche"):
+        wait_search(tab)
+        assert tab.locator("#essaim-statut").inner_text()[:1].isdigit()
+    if path == "carte/":
+        tab.locator("svg a, svg path[tabindex], a[href*='departements']").first.wait_for(timeout=5000)
+    assert tab.evaluate("typeof __md_get") == "function"  # the theme's storage helper, now an external script
+    tab.wait_for_timeout(300)
+    assert not errors, errors
+    context.close()
+
+
+def test_phone_number_is_revealed_on_request_only(page, base_url, real_site):
+    _, catalog, _ = real_site
+    card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
+    phone = card.meta.contacts[0].phones[0]
+    page.goto(base_url + f"actions/{card.id}/")
+    assert phone not in page.content() and "tel:" not in page.content()
+    page.get_by_role("button", name=re.compile("Afficher le téléphone")).click()
+    link = page.locator("a.essaim-tel__lien")
+    assert link.inner_text() == phone and link.get_attribute("href") == "tel:" + re.sub(r"[^0-9+]", "", phone)

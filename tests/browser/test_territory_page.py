@@ -56,7 +56,7 @@ def test_typing_a_commune_ranks_cards_as_the_command_line_does(page, base_url, r
     # A theme narrows the ranking and goes into the address; reloading the address restores everything.
     theme = catalog.cards[0].meta.themes[0]
     page.select_option("#essaim-theme", theme)
-    page.wait_for_function(f"location.search.includes('theme={theme}')")
+    page.wait_for_function(f"() => location.search.includes('theme={theme}')")
     expected = [r for r in python_ranking(catalog, "12208")
                 if theme in next(c for c in catalog.cards if c.id == r[0]).meta.themes]
     assert page_ranking(page) == expected

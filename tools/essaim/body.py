@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import partial
 from typing import NamedTuple
+
+from essaim import links as link_rules
 
 HEADING = re.compile(r"\n(#{1,6})[^\S\n]+([^\n]*)")  # searched in "\n" + text: a literal start is fast
 FENCE_LINE = re.compile(r"^[^\S\n]*(?:```|~~~).*$", re.MULTILINE)
 INLINE_CODE = re.compile(r"`+[^`\n]*`+")
-# [text](target "title") and reference definitions [label]: target
-LINK = re.compile(r"\]\([^\S\n]*<?([^)\s>]*)>?(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")
-REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")  # applied to one line
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*)>")
 # A tag may span lines (<img\nonerror=…>): it is looked for across them.
 HTML_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?/?>|<!--")
-UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
 
 
 class Heading(NamedTuple):
@@ -42,6 +41,14 @@ class Html(NamedTuple):
     column: int
 
 
+class Excess(NamedTuple):
+    code: str
+    message: str
+    hint: str
+    line: int
+    column: int
+
+
 @dataclass
 class ParsedBody:
     headings: list[Heading]
@@ -49,15 +56,17 @@ class ParsedBody:
     links: list[Link]
     html: list[Html]
     preamble: str  # text before the first level-2 heading
+    excess: list[Excess] = dataclass_field(default_factory=list)  # beyond the parser's bounds (links not read)
 
     def __reduce__(self):
         """Pickled with plain tuples (named tuples pickle one by one, slowly), rebuilt on arrival."""
         return _rebuild, (list(map(tuple, self.headings)), self.sections, list(map(tuple, self.links)),
-                          list(map(tuple, self.html)), self.preamble)
+                          list(map(tuple, self.html)), self.preamble, list(map(tuple, self.excess)))
 
 
-def _rebuild(headings, sections, links, html, preamble) -> ParsedBody:
-    return ParsedBody(_retype(Heading, headings), sections, _retype(Link, links), _retype(Html, html), preamble)
+def _rebuild(headings, sections, links, html, preamble, excess) -> ParsedBody:
+    return ParsedBody(_retype(Heading, headings), sections, _retype(Link, links), _retype(Html, html), preamble,
+                      _retype(Excess, excess))
 
 
 def _retype(kind: type, rows: list[tuple]) -> list:
@@ -90,18 +99,7 @@ def prose(text: str) -> str:
     return INLINE_CODE.sub(_blank, text) if "`" in text else text
 
 
-def _lines_with(text: str, needle: str):
-    """(offset, line) of each line containing needle, in order."""
-    position = text.find(needle)
-    while position >= 0:
-        start = text.rfind("\n", 0, position) + 1
-        end = text.find("\n", position)
-        end = len(text) if end < 0 else end
-        yield start, text[start:end]
-        position = text.find(needle, end)
-
-
-def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
+def locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
     """0-based (line, column) of each offset, counting line breaks once over the text."""
     found, line, line_start, previous = {}, 0, 0, 0
     for offset in sorted(set(offsets)):
@@ -117,23 +115,23 @@ def _locate(text: str, offsets: list[int]) -> dict[int, tuple[int, int]]:
 def parse(text: str) -> ParsedBody:
     scanned = prose(text)
     heading_at = {m.start(): m for m in HEADING.finditer("\n" + scanned)}  # start of the line in scanned
-    link_at = [(m.start(1), m.group(1)) for m in LINK.finditer(scanned)] if "](" in scanned else []
-    for start, line in _lines_with(scanned, "]:"):
-        reference = REFERENCE.match(line)
-        if reference:
-            link_at.append((start + reference.start(1), reference.group(1)))
+    # Links as the site's Markdown parser sees them, over the whole text (a target may follow a line break);
+    # none are read from a text beyond the parser's bounds (reported instead).
+    excess = link_rules.excess(text)
+    link_at = [] if excess else [(max(found.offset, 0), found.target) for found in link_rules.targets(text)]
     tag_at = []
     if "<" in scanned:
-        link_at += [(m.start(1), m.group(1)) for m in AUTOLINK.finditer(scanned)]
         without_autolinks = AUTOLINK.sub(_blank, scanned)
         tag_at = [(m.start(), m.group(1) or "!--") for m in HTML_TAG.finditer(without_autolinks)]
-    where = _locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at)])
+    where = locate(text, [*heading_at, *(offset for offset, _ in link_at), *(offset for offset, _ in tag_at),
+                           *(item.offset for item in excess)])
     headings = [Heading(len(m.group(1)), _heading_text(m.group(2)), where[start][0]) for start, m in heading_at.items()]
     links = [Link(target, *where[offset]) for offset, target in sorted(link_at)]
     html = [Html(tag, *where[offset]) for offset, tag in tag_at]
     level2 = [start for start, heading in zip(heading_at, headings) if heading.level == 2]
     return ParsedBody(headings, _sections(text, level2, headings), links, html,
-                      text[: level2[0] if level2 else len(text)].strip())
+                      text[: level2[0] if level2 else len(text)].strip(),
+                      [Excess(item.code, item.message, item.hint, *where[item.offset]) for item in excess])
 
 
 def _heading_text(line_rest: str) -> str:

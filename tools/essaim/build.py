@@ -10,6 +10,7 @@ Nothing generated is committed; mkdocs.yml has no hook nor generation plugin.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import multiprocessing
@@ -119,7 +120,7 @@ def similar_cards(catalog: Catalog, root: Path, indexed: bool = False) -> dict[s
 
 def write_overrides(target: Path) -> None:
     source = resources.files("essaim").joinpath("data", "site", "overrides")
-    for path in ("partials/source.html",):
+    for path in ("main.html", "partials/source.html", "partials/javascripts/base.html"):
         out = target / path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(source.joinpath(path).read_bytes())
@@ -179,14 +180,35 @@ def build_site(catalog: Catalog, config: Path = Path("mkdocs.yml"), timings: dic
     site = root / settings.get("site_dir", str(SITE_DIR))
     timings = {} if timings is None else timings
     with exclusive(site.parent / ".site.lock", "le site", BUILD_LOCK_TIMEOUT):  # one build at a time
-        return _build_locked(catalog, config, settings, docs, site, root, timings)
+        generation = site.parent / f"{site.name}-gen-{time.time_ns()}-{os.getpid()}"
+        try:
+            return _build_locked(catalog, config, settings, docs, site, generation, root, timings)
+        except OSError as error:  # disk full, quota, permissions: nothing half-written stays behind
+            shutil.rmtree(generation, ignore_errors=True)
+            shutil.rmtree(docs, ignore_errors=True)
+            raise BuildError(_write_failure(error)) from error
 
 
-def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
+class BuildError(Exception):
+    """A build stopped by the system (disk full…); the message is in French, the site in service unchanged."""
+
+
+def _write_failure(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "plus de place sur le disque"
+        hint = "libérez de la place (par exemple en supprimant build/) puis relancez « essaim build »"
+    else:
+        reason = f"écriture impossible : {error.strerror or error}"
+        hint = "vérifiez les droits sur le dossier build/ puis relancez « essaim build »"
+    return (f"{reason}{where} ; les fichiers à moitié écrits sont supprimés, le site en service n'a pas changé.\n"
+            f"    conseil : {hint}")
+
+
+def _build_locked(catalog, config, settings, docs, site, generation, root, timings) -> int:
     write_site_pages(catalog, docs, root / INDEX_DIR, settings, _project_root(root), timings)
     write_overrides(root / OVERRIDES_DIR)
 
-    generation = site.parent / f"{site.name}-gen-{time.time_ns()}-{os.getpid()}"
     start = time.perf_counter()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config),

@@ -122,7 +122,7 @@ def cmd_schema(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from essaim.build import build_site
+    from essaim.build import BuildError, build_site
     from essaim.locking import Busy
 
     catalog, validation = open_catalog(Path(args.content))
@@ -132,7 +132,7 @@ def cmd_build(args) -> int:
         return 1
     try:
         code = build_site(catalog)
-    except Busy as error:
+    except (Busy, BuildError) as error:
         print(f"essaim build : {error}", file=sys.stderr)
         return 1
     if code == 0:

@@ -35,15 +35,33 @@ class Diagnostic:
         return text + (f"\n    conseil : {self.hint}" if self.hint else "")
 
     def as_github(self) -> str:
+        """A workflow command, escaped as GitHub's runner unescapes it: nothing a file name or a
+        message holds can end the command or start another one (::stop-commands::, ::error …)."""
         level = "error" if self.is_error else "warning"
         message = self.message + (f" — conseil : {self.hint}" if self.hint else "")
-        escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{level} file={self.path},line={self.line},col={self.column},title={self.code}::{escaped}"
+        properties = {"file": self.path, "line": self.line, "col": self.column, "title": self.code}
+        listed = ",".join(f"{name}={github_property(value)}" for name, value in properties.items())
+        return f"::{level} {listed}::{github_data(message)}"
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+def french_number(number: int) -> str:
+    """1 000 000, as French writes it (narrow no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def github_data(text: str) -> str:
+    """The message part of a GitHub workflow command (toolkit's escapeData)."""
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(value: object) -> str:
+    """A property value of a GitHub workflow command (toolkit's escapeProperty)."""
+    return github_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def display_path(path: Path) -> str:

@@ -8,6 +8,7 @@ links, tags). Nothing is validated here beyond what is needed to read the file.
 from __future__ import annotations
 
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +19,7 @@ import yaml
 
 from essaim.body import ParsedBody
 from essaim.body import parse as parse_body
-from essaim.diagnostics import Diagnostic, display_path
+from essaim.diagnostics import Diagnostic, display_path, french_number
 from essaim.yamlreader import YamlProblem, compose, load_data
 
 MAX_BYTES = 1_000_000
@@ -82,16 +83,41 @@ def _fail(path: Path, code: str, message: str, hint: str | None = None, line: in
     raise LoadProblem(Diagnostic(display_path(path), line, column, code, message, hint))
 
 
-def read_text(path: Path) -> str:
-    """The file's text in Unicode NFC (accents typed decomposed compare equal), BOM and CR removed."""
+def _read_regular_file(path: Path) -> tuple[bytes, int]:
+    """(bytes, size) of a regular file, read only when its size is within the limit.
+
+    Symbolic links (a pull request can commit one to /dev/zero or to a file outside content/),
+    devices, pipes and folders are refused without being read; the size is read from the opened
+    file itself, and never more than MAX_BYTES + 1 bytes are read (some files lie about their size)."""
     try:
-        with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            raw = file.read() if size <= MAX_BYTES else b""
+        info = os.lstat(path)
     except OSError as error:
         _fail(path, "fichier-illisible", f"fichier illisible : {error.strerror}")
+    if stat.S_ISLNK(info.st_mode):
+        _fail(path, "lien-symbolique", "le fichier est un lien symbolique : seuls les fichiers ordinaires de content/ sont lus",
+              "remplacez le lien par le fichier lui-même (git rm puis ajoutez le vrai fichier)")
+    if not stat.S_ISREG(info.st_mode):
+        _fail(path, "fichier-special", "ce n'est pas un fichier ordinaire (dossier, périphérique ou tube) : il n'est pas lu",
+              "une fiche est un fichier texte Markdown (.md) ; une source, un fichier YAML (.yaml)")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        _fail(path, "fichier-illisible", f"fichier illisible : {error.strerror}")
+    with open(descriptor, "rb") as file:
+        opened = os.fstat(file.fileno())
+        if not stat.S_ISREG(opened.st_mode):  # replaced between the two looks
+            _fail(path, "fichier-special", "ce n'est pas un fichier ordinaire : il n'est pas lu")
+        if opened.st_size > MAX_BYTES:
+            return b"", opened.st_size
+        raw = file.read(MAX_BYTES + 1)
+    return raw, max(opened.st_size, len(raw))
+
+
+def read_text(path: Path) -> str:
+    """The file's text in Unicode NFC (accents typed decomposed compare equal), BOM and CR removed."""
+    raw, size = _read_regular_file(path)
     if size > MAX_BYTES:
-        _fail(path, "fichier-trop-gros", f"fichier de {size:,} octets, au-delà de la limite de {MAX_BYTES:,}".replace(",", " "),
+        _fail(path, "fichier-trop-gros", f"fichier de {french_number(size)} octets, au-delà de la limite de {french_number(MAX_BYTES)}",
               "une fiche tient en quelques dizaines de kilo-octets : déplacez les annexes dans Ressources")
     if b"\x00" in raw:
         _fail(path, "fichier-binaire", "le fichier contient des octets nuls : ce n'est pas un texte",

@@ -88,7 +88,9 @@ def explain(model: type[BaseModel], error: dict) -> tuple[str, str, str | None]:
         return "trop-court", f"« {key} » est trop court : au moins {ctx.get('min_length')} {unit}", field_description(model, loc)
     if kind in ("string_too_long", "too_long"):
         unit = "caractères" if kind == "string_too_long" else "éléments"
-        return "trop-long", f"« {key} » est trop long : au plus {ctx.get('max_length')} {unit}", None
+        hint = ("gardez les principaux ; les autres peuvent être cités dans une section de la fiche"
+                if kind == "too_long" else "raccourcissez : le détail a sa place dans les sections de la fiche")
+        return "trop-long", f"« {key} » est trop long : au plus {ctx.get('max_length')} {unit}", hint
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
         word = "au moins" if kind == "greater_than_equal" else "au plus"

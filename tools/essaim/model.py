@@ -8,6 +8,7 @@ Front matter keys are French (editors write them); attribute names are English.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,12 +18,24 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       GetJsonSchemaHandler, WithJsonSchema)
 from pydantic_core import PydanticCustomError, core_schema
 
-from essaim import geography
+from essaim import dates, geography
 from essaim.vocabularies import vocabulary
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
-_DATE = re.compile(DATE_PATTERN)
+ID_MAX_LENGTH = 200  # a file name stays under 255 bytes, "proposition-" and ".yaml" included
+ID_HINT = "minuscules sans accents, chiffres et tirets, sans / ni .. : mediation-sante-grenoble"
+_ID = re.compile(ID_PATTERN)
+DATE_PATTERN = dates.PATTERN
+
+
+def shown_id(text: str) -> str:
+    """An id or file name quoted in a message: line breaks and control characters made visible, cut short."""
+    return repr(text)[1:-1][:80]
+
+
+def valid_id(text: str) -> bool:
+    """The one rule for card, guide and source ids (file names without extension), everywhere."""
+    return isinstance(text, str) and len(text) <= ID_MAX_LENGTH and _ID.fullmatch(text) is not None
 
 
 # --- body sections -------------------------------------------------------
@@ -137,11 +150,14 @@ def _check_phone(value: str) -> str:
 
 
 def _check_date(value: str) -> str:
-    if not _DATE.fullmatch(value):
+    try:
+        dates.parse(value)
+    except ValueError as error:
         raise PydanticCustomError(
-            "date-invalide", "date invalide « {value} »",
-            {"value": value, "hint": "écrivez AAAA, AAAA-MM ou AAAA-MM-JJ entre guillemets, par exemple \"2022-12\""},
-        )
+            "date-invalide", "date invalide « {value} » : {reason}",
+            {"value": value, "reason": str(error),
+             "hint": "écrivez AAAA, AAAA-MM ou AAAA-MM-JJ entre guillemets, par exemple \"2022-12\""},
+        ) from error
     return value
 
 
@@ -164,7 +180,24 @@ Scale = Annotated[str, VocabularyTerm("echelles")]
 Framework = Annotated[str, VocabularyTerm("cadres")]
 Status = Annotated[str, VocabularyTerm("statuts")]
 
-Text = Annotated[str, Field(min_length=1)]
+def _check_visible(value: str) -> str:
+    """No invisible character that changes how a name reads: bidirectional overrides and isolates,
+    zero-width spaces and joiners, other format and control characters (a title shown as « Santé »
+    may hold « ‮ » and read backwards in listings and exports)."""
+    for index, char in enumerate(value):
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") and char not in "\n\t":
+            raise PydanticCustomError(
+                "caractere-invisible", "caractère invisible U+{code} à la position {position}",
+                {"code": f"{ord(char):04X}", "position": index + 1,
+                 "hint": "retapez ce texte au clavier au lieu de le copier-coller (le caractère ne se voit pas)"})
+    return value
+
+
+NAME_MAX_LENGTH = 200  # a carrier, a partner, a person, a commune
+TEXT_MAX_LENGTH = 2000  # a free-text field of the front matter (funding, territory detail…)
+MAX_PARTNERS = 60
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX_LENGTH), AfterValidator(_check_visible)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH), AfterValidator(_check_visible)]
 
 
 def _one_or_many(value):
@@ -186,16 +219,16 @@ class Strict(BaseModel):
 
 
 class Carrier(Strict):
-    name: Text = Field(alias="nom", description="Nom de la structure qui porte l'action, comme la source l'écrit.",
+    name: Name = Field(alias="nom", description="Nom de la structure qui porte l'action, comme la source l'écrit.",
                        examples=["Centre communal d'action sociale (CCAS) de Poitiers"])
     type: CarrierType = Field(description="Type de porteur (vocabulaire « porteurs »).", examples=["ccas"])
-    pilot: Text | None = Field(None, alias="pilote", description="Pilote principal quand il diffère du porteur.")
+    pilot: Name | None = Field(None, alias="pilote", description="Pilote principal quand il diffère du porteur.")
     local_authority_role: Text | None = Field(
         None, alias="role_collectivite", description="Rôle de la collectivité (financeur, bailleur, animateur…).")
 
 
 class Commune(Strict):
-    name: Text = Field(alias="nom", description="Nom de la commune.", examples=["Poitiers"])
+    name: Name = Field(alias="nom", description="Nom de la commune.", examples=["Poitiers"])
     insee: CommuneCode | None = Field(None, description="Code INSEE de la commune (5 caractères), si connu.",
                                       examples=["86194"])
 
@@ -222,23 +255,26 @@ class Period(Strict):
 
 
 class Partners(Strict):
-    operational: list[Text] = Field(default_factory=list, alias="operationnels",
+    operational: Annotated[list[Name], Field(max_length=MAX_PARTNERS)] = Field(default_factory=list, alias="operationnels",
                                     description="Partenaires opérationnels ([] si la source n'en cite pas).",
                                     examples=[["CPAM de la Vienne"]])
-    financial: list[Text] = Field(default_factory=list, alias="financiers",
+    financial: Annotated[list[Name], Field(max_length=MAX_PARTNERS)] = Field(default_factory=list, alias="financiers",
                                   description="Partenaires financiers ([] si la source n'en cite pas).",
                                   examples=[["ARS Nouvelle-Aquitaine"]])
 
 
 class Contact(Strict):
-    name: Text | None = Field(None, alias="nom", description="Prénom et nom, exactement comme publiés.")
-    role: Text | None = Field(None, alias="fonction", description="Fonction.")
-    organisation: Text | None = Field(None, alias="structure", description="Structure.")
+    name: Name | None = Field(None, alias="nom", description="Prénom et nom, exactement comme publiés.")
+    role: Name | None = Field(None, alias="fonction", description="Fonction.")
+    organisation: Name | None = Field(None, alias="structure", description="Structure.")
     email: Email | None = Field(None, description="Adresse électronique publiée par la source.")
     phones: PhoneNumbers = Field(default_factory=list, alias="telephone",
                                  description="Téléphone publié par la source ; une liste quand elle en donne plusieurs.")
     open_data: bool = Field(False, alias="exportable",
                             description="true si la personne accepte que ce contact figure dans les données ouvertes.")
+    switchboard: bool = Field(False, alias="standard_public",
+                              description="true si le téléphone est le standard public d'une structure : il est alors "
+                                          "affiché en clair ; sinon il n'apparaît qu'à la demande, comme le courriel.")
 
 
 class SourceRef(Strict):
@@ -276,9 +312,9 @@ class Evaluation(Strict):
 class CardMeta(Strict):
     """Front matter of an action card (content/actions/<id>.md)."""
 
-    title: Annotated[str, Field(min_length=5, max_length=200)] = Field(
+    title: Annotated[str, Field(min_length=5, max_length=200), AfterValidator(_check_visible)] = Field(
         alias="titre", description="Titre de l'action.", examples=["En route pour ma santé"])
-    summary: Annotated[str, Field(min_length=20, max_length=500)] = Field(
+    summary: Annotated[str, Field(min_length=20, max_length=500), AfterValidator(_check_visible)] = Field(
         alias="resume", description="Une ou deux phrases qui disent ce que fait l'action, pour qui, où.",
         examples=["Le CCAS de Poitiers informe et accompagne les allocataires du RSA pour qu'ils ouvrent leurs droits "
                   "de santé et accèdent aux soins."])
@@ -324,8 +360,8 @@ class CardMeta(Strict):
 class GuideMeta(Strict):
     """Front matter of a practical guide (content/guides/<id>.md)."""
 
-    title: Annotated[str, Field(min_length=5, max_length=200)] = Field(alias="titre", description="Titre du guide.")
-    summary: Annotated[str, Field(min_length=20, max_length=500)] = Field(alias="resume", description="Résumé.")
+    title: Annotated[str, Field(min_length=5, max_length=200), AfterValidator(_check_visible)] = Field(alias="titre", description="Titre du guide.")
+    summary: Annotated[str, Field(min_length=20, max_length=500), AfterValidator(_check_visible)] = Field(alias="resume", description="Résumé.")
     themes: Annotated[list[Theme], Field(min_length=1)] = Field(description="Thèmes couverts.")
     sources: Annotated[list[SourceRef], Field(min_length=1)] = Field(description="Documents sources.")
     updated: PublishedDate = Field(alias="mise_a_jour", description="Date de mise à jour (AAAA-MM).")

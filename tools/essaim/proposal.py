@@ -24,14 +24,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from essaim import body as markdown_body
-from essaim import geography
+from essaim import geography, links
 from essaim import load as loader
 from essaim.catalog import Card
 from essaim.diagnostics import Diagnostic, display_path
 from essaim.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, CONTACT_OPEN_DATA, EVALUATION_OPTIONS,
                                FORM_FIELDS, ParsedIssue, parse_issue_body)
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_TEXT, CardMeta, Contact, Transfer
+from essaim.model import CARD_SECTIONS, SILENT_TEXT, CardMeta, Contact, Transfer, valid_id
 from essaim.scaffold import slugify
 from essaim.template import card_text
 from essaim.validate import validate_files
@@ -67,7 +66,7 @@ class ProposalError(Exception):
 
 TAG = re.compile(r"<!--.*?(?:-->|$)|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 OPEN_ANGLE = re.compile(r"(<(?:https?|mailto):[^\s<>]*>)|<(?=[A-Za-z/!?])", re.IGNORECASE)
-SAFE_TARGET = re.compile(r"^<?(?:https?://|mailto:|tel:|#)", re.IGNORECASE)
+UNESCAPED_BRACKET = re.compile(r"(\\*)\[")
 HEADING_1_2 = re.compile(r"^(\s{0,3})#{1,2}(?!#)[ \t]*")
 SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 FENCE_START = re.compile(r"^(\s*)(```|~~~)")
@@ -91,16 +90,44 @@ def _no_controls(text: str, keep_newlines: bool) -> str:
 
 
 def _neutralise_markup(line: str) -> str:
-    """One line without HTML, unsafe links, internal links or images; safe autolinks stay."""
+    """One line without HTML or images; safe autolinks stay (links are checked over the whole text)."""
     line = TAG.sub("", line)
     line = OPEN_ANGLE.sub(lambda m: m.group(1) or "< ", line)
-    line = line.replace("![", "[")
-    line = markdown_body.LINK.sub(lambda m: m.group(0) if SAFE_TARGET.match(m.group(1) or "") or not m.group(1)
-                                  else "] (" + m.group(0)[2:], line)
-    reference = markdown_body.REFERENCE.match(line)
-    if reference and not SAFE_TARGET.match(reference.group(1)):
-        line = re.sub(r"^(\s*)\[", r"\1\\[", line, count=1)
-    return line
+    return line.replace("![", "[")
+
+
+def _proposed_link(target: str) -> bool:
+    """A link a proposal may keep: http(s), mailto or an anchor; no internal or unsafe link."""
+    return links.scheme(target) in links.ALLOWED_SCHEMES or links.decoded(target).startswith("#")
+
+
+def _without_bad_links(text: str) -> str:
+    """The text, brackets escaped around each link the Markdown parser finds and that may not be kept.
+
+    The parser reads the whole text (a target may follow a line break, a reference may be defined
+    anywhere); escaping the brackets of the lines from the link's "[" to its target (and parting "](")
+    keeps the words and removes the link or definition. A target that cannot be located: all is escaped."""
+    if links.excess(text):  # too many brackets for the parser: none may open a link
+        return _escape_links(text)
+    for _ in range(MAX_LIST_ITEMS):
+        bad = [found for found in links.targets(text) if not _proposed_link(found.target)]
+        if not bad:
+            return text
+        start, end = 0, len(text)
+        if bad[0].offset >= 0:  # from the line of the link's opening bracket to the end of its target's line
+            start = text.rfind("\n", 0, max(text.rfind("[", 0, bad[0].offset), 0)) + 1
+            end = text.find("\n", bad[0].offset + len(bad[0].target))
+            end = len(text) if end < 0 else end
+        text = text[:start] + _escape_links(text[start:end]) + text[end:]
+    escaped = _escape_links(text)
+    if any(not _proposed_link(found.target) for found in links.targets(escaped)):  # never seen; refuse rather than guess
+        raise ProposalError("un lien de la proposition n'a pas pu être neutralisé : retirez-le du ticket")
+    return escaped
+
+
+def _escape_links(text: str) -> str:
+    escaped = UNESCAPED_BRACKET.sub(lambda m: m.group(1) + ("" if len(m.group(1)) % 2 else "\\") + "[", text)
+    return escaped.replace("](", "] (")
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -114,7 +141,7 @@ def _truncate(text: str, limit: int) -> str:
 def clean_line(text: str, limit: int = MAX_LINE_CHARS) -> str:
     """A single line of plain text, safe in YAML front matter and in Markdown."""
     text = _no_controls(text, keep_newlines=False)
-    text = _neutralise_markup(TAG.sub("", text))
+    text = _without_bad_links(_neutralise_markup(TAG.sub("", text)))
     return _truncate(" ".join(text.split()), limit)
 
 
@@ -123,14 +150,15 @@ def clean_block(text: str, limit: int = MAX_SECTION_CHARS) -> str:
     text = TAG.sub("", _no_controls(text, keep_newlines=True))
     lines: list[str] = []
     for raw in text.split("\n"):
-        line = _neutralise_markup(raw.rstrip())
+        line = links.flattened(_neutralise_markup(raw.rstrip()))
         line = FENCE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
         line = HEADING_1_2.sub(lambda m: m.group(1) + "### ", line)
         if SETEXT_UNDERLINE.match(line) and lines and lines[-1].strip():
             lines.append("")
         lines.append(line)
     block = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return _truncate(block, limit)
+    # Escaping brackets lengthens the text: the limit applies after it, and links are checked again after the cut.
+    return _without_bad_links(_truncate(_without_bad_links(block), limit))
 
 
 def shown(text: str, limit: int = 80) -> str:
@@ -411,7 +439,7 @@ def build_proposal(text: str, content: Path, card_id: str | None = None, ticket_
         themes = themes[:MAX_THEMES]
 
     card_id = card_id or slugify(title)
-    if not card_id or not re.fullmatch(ID_PATTERN, card_id):
+    if not card_id or not valid_id(card_id):
         raise ProposalError(f"identifiant « {shown(card_id or title)} » impossible : donnez --id avec des minuscules "
                             "sans accents, des chiffres et des tirets (mediation-sante-grenoble)")
     if ticket_url is not None and not re.fullmatch(r"https?://[^\s<>\"']{1,300}", ticket_url):

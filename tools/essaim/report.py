@@ -11,7 +11,6 @@ a few requests at a time, and never more than once per address.
 
 from __future__ import annotations
 
-import calendar
 import concurrent.futures
 import http.client
 import re
@@ -23,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from essaim import __version__
+from essaim import __version__, dates
 from essaim import load as loader
 from essaim.body import is_silent
 from essaim.catalog import LEVEL_LABELS, Card, Catalog
@@ -136,10 +135,7 @@ def _counts(cards: list[Card], count) -> list[CardCount]:
 
 def last_day(updated: str) -> date:
     """The last day an AAAA, AAAA-MM or AAAA-MM-JJ date can mean (a card dated 2022 was current all 2022)."""
-    parts = [int(p) for p in updated.split("-")]
-    year, month = parts[0], parts[1] if len(parts) > 1 else 12
-    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
-    return date(year, month, day)
+    return dates.parse(updated).last_day()
 
 
 def is_stale(updated: str, today: date) -> bool:

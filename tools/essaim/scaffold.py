@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from essaim import geography
+from essaim.model import ID_HINT, ID_MAX_LENGTH, shown_id, valid_id
 from essaim.template import card_text
 from essaim.vocabularies import fold, vocabulary
 
@@ -126,12 +127,20 @@ def values_from(answers: dict, resume: str | None, pages: str | None) -> dict:
     }
 
 
+def _check_id(card_id: str) -> None:
+    if not valid_id(card_id):
+        raise NewCardError(f"identifiant « {shown_id(card_id)} » refusé : {ID_HINT} ({ID_MAX_LENGTH} caractères au plus)")
+
+
 def create_card(content: Path, args, interactive: bool) -> Path:
+    if args.id is not None:
+        _check_id(args.id)  # before any question: the file name is decided by it
     answers = _ask(args, interactive)
     values = values_from(answers, args.resume, args.pages)
     card_id = args.id or slugify(answers["titre"])
     if not card_id:
         raise NewCardError("impossible de tirer un identifiant du titre : donnez --id")
+    _check_id(card_id)
     path = content / "actions" / f"{card_id}.md"
     if path.exists() and not args.force:
         raise NewCardError(f"{path} existe déjà (--force pour la remplacer)")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from essaim import geography
 from essaim.catalog import open_catalog
 from essaim.diagnostics import render
-from essaim.search import DEFAULT_ROOT, FACETS, facet_label, missing_facets
+from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.vocabularies import fold, vocabulary
 
@@ -90,16 +93,27 @@ def cmd_index(args) -> int:
     return 0
 
 
-def ensure_index(content: Path, root: Path) -> SearchIndex:
+@contextmanager
+def readable_index(content: Path, root: Path) -> Iterator[SearchIndex]:
+    """The index at root if it is up to date; otherwise one built in a temporary folder, removed afterwards.
+
+    Searching is reading: the folder given by --index is never created or changed (« essaim index » does that)."""
     from essaim.search import SearchIndex, index_catalog
 
     search_index = SearchIndex(root)
-    reason = search_index.stale_reason() or missing_facets(search_index)
-    if reason:
-        catalog, _ = open_catalog(content)
-        print(f"(index {reason} : reconstruction…)", file=sys.stderr)
-        index_catalog(catalog, root, rebuild=True)
-    return search_index
+    reason = search_index.stale_reason()
+    if not reason:
+        yield search_index
+        return
+    catalog, _ = open_catalog(content)
+    print(f"(index {reason} : index temporaire ; « essaim index » l'enregistre)", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="essaim-index-") as scratch:
+        index_catalog(catalog, Path(scratch), rebuild=True)
+        temporary = SearchIndex(Path(scratch))
+        try:
+            yield temporary
+        finally:
+            temporary.close()
 
 
 def cmd_search(args) -> int:
@@ -117,11 +131,11 @@ def cmd_search(args) -> int:
         if args.guides:
             print("essaim search : --comme classe des fiches, pas des guides", file=sys.stderr)
             return 2
-    search_index = ensure_index(Path(args.content), Path(args.index))
-    if place is not None:
-        return search_like(search_index, place, text, filters, args)
-    results = search_index.search(text, filters, kind="guide" if args.guides else "action",
-                                  sort=args.tri, limit=max(args.limit, 0))
+    with readable_index(Path(args.content), Path(args.index)) as search_index:
+        if place is not None:
+            return search_like(search_index, place, text, filters, args)
+        results = search_index.search(text, filters, kind="guide" if args.guides else "action",
+                                      sort=args.tri, limit=max(args.limit, 0))
     if args.json:
         print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
     else:

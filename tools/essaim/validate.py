@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import gc
 import os
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +18,14 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from essaim import body as markdown_body
-from essaim import geography, parallel
+from essaim import geography, links, parallel, personal
 from essaim.coherence import check_card_coherence
 from essaim.diagnostics import Diagnostic, Severity
 from essaim import load
 from essaim.load import Document
 from essaim.messages import explain
-from essaim.model import CARD_SECTIONS, ID_PATTERN, SILENT_TEXT, CardMeta, GuideMeta, SourceDocument
+from essaim.model import (CARD_SECTIONS, ID_HINT, ID_MAX_LENGTH, SILENT_TEXT, CardMeta, GuideMeta,
+                          SourceDocument, shown_id, valid_id)
 from essaim.vocabularies import fold
 from essaim.yamlreader import key_node, node_at
 
@@ -130,9 +130,9 @@ class _RealPaths:
 
 def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]]:
     report = Reporter(document)
-    if not re.fullmatch(ID_PATTERN, document.id):
-        report.add(1, 1, "id-invalide", f"nom de fichier « {document.path.name} » non conforme",
-                   "minuscules sans accents, chiffres et tirets : mediation-sante-grenoble.md")
+    if not valid_id(document.id):
+        report.add(1, 1, "id-invalide", f"nom de fichier « {shown_id(document.path.name)} » non conforme",
+                   f"{ID_HINT}.md ({ID_MAX_LENGTH} caractères au plus)")
     model = MODELS[document.kind]
     meta = None
     try:
@@ -150,17 +150,53 @@ def check_document(document: Document) -> tuple[Checked | None, list[Diagnostic]
         check_period(meta, report)
         check_verification(meta, report)
         check_card_coherence(meta, document.outline.sections if document.outline else {}, report)
+    if meta is not None and document.kind != "source":
+        check_personal_data(document, getattr(meta, "contacts", []), report)
     return (Checked(document, meta) if meta else None), report.found
 
 
 def check_safety(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
+    for item in parsed.excess:
+        report.at_body(item.line, item.column, item.code, item.message, item.hint)
     for tag in parsed.html:
         report.at_body(tag.line, tag.column, "html-interdit", f"balise HTML « <{tag.tag}> » interdite",
                        "écrivez en Markdown : **gras**, *italique*, [lien](adresse)")
     for link in parsed.links:
-        if markdown_body.UNSAFE_SCHEME.match(link.target):
-            report.at_body(link.line, link.column, "lien-dangereux", f"lien « {link.target[:40]} » interdit",
-                           "seuls les liens http(s), mailto, tel et les liens vers d'autres pages sont acceptés")
+        if not links.is_safe(link.target):
+            report.at_body(link.line, link.column, "lien-dangereux",
+                           f"lien « {links.decoded(link.target)[:40]} » interdit",
+                           f"seuls ces liens sont acceptés : {links.ALLOWED_TEXT}")
+
+
+def check_personal_data(document: Document, contacts: list, report: Reporter) -> None:
+    """Emails and phone numbers in free text (sections, partners, funding…): only a consenting contact's."""
+    hint = ("un contact se déclare dans « contacts » (il y est protégé) ; écrit ailleurs, il n'est accepté que "
+            "s'il appartient à un contact « exportable: true » dont la personne a donné son accord, "
+            "ou au « standard_public » d'une structure")
+    found = [detail for detail in personal.details(document.body) if not personal.allowed(detail, contacts)]
+    where = markdown_body.locate(document.body, [detail.offset for detail in found])
+    for detail in found:
+        report.at_body(*where[detail.offset], "donnee-personnelle", f"{detail.kind} « {detail.value} » écrit dans le texte",
+                       hint)
+    for path, text in _strings(document.data, ()):
+        if path[:1] == ("contacts",):
+            continue
+        for detail in personal.details(text):
+            if not personal.allowed(detail, contacts):
+                report.at_node(path, "donnee-personnelle", f"{detail.kind} « {detail.value} » écrit dans « {path[-1]} »",
+                               hint)
+
+
+def _strings(value, path: tuple):
+    """(path, text) of every string in the front matter."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
 
 
 def check_sections(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
@@ -304,7 +340,7 @@ def _check_links(item: Checked, known_paths: set[str], real_path: _RealPaths, re
     base = os.path.dirname(item.document.path)
     for link in item.document.outline.links:
         target = link.target
-        if not target or target.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+        if not target or target.startswith("#") or links.scheme(target):
             continue
         path_part = target.split("#", 1)[0]
         if target.startswith("/") or not path_part.endswith(".md"):

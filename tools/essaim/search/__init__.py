@@ -35,19 +35,4 @@ def index_catalog(catalog: Catalog, root: Path = DEFAULT_ROOT, rebuild: bool = F
     from essaim.search.documents import entries
     from essaim.search.engine import SearchIndex
 
-    search_index = SearchIndex(root)
-    return search_index.update(entries(catalog), rebuild=rebuild or bool(missing_facets(search_index)))
-
-
-def missing_facets(search_index) -> str | None:
-    """Why an index written before a facet was added (« fraîcheur ») must be rebuilt, or None."""
-    from whoosh import index
-
-    if not search_index.current.exists():
-        return None
-    try:
-        names = set(index.open_dir(str(search_index.current)).schema.names())
-    except Exception:  # noqa: BLE001 — an unreadable index is the engine's stale_reason to tell
-        return None
-    missing = [facet for facet in FACETS if facet not in names]
-    return f"sans la rubrique « {FACETS[missing[0]]} »" if missing else None
+    return SearchIndex(root).update(entries(catalog), rebuild=rebuild)

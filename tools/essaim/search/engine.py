@@ -256,9 +256,12 @@ class SearchIndex:
         try:
             with index.open_dir(str(self.current)).searcher() as searcher:
                 searcher.doc_count()
+                missing = [facet for facet in FACETS if facet not in searcher.schema.names()]
             json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
         except Exception as error:  # noqa: BLE001 — any failure to open means a corrupt index
             return f"index illisible ({type(error).__name__})"
+        if missing:  # a facet added since (« fraîcheur »): rebuilt to hold it
+            return f"sans la rubrique « {FACETS[missing[0]]} »"
         return None
 
     def update(self, docs: list[Entry], rebuild: bool = False) -> UpdateReport:

@@ -18,7 +18,8 @@ from essaim.catalog import Card, Catalog
 from essaim.site.facets import Facets
 from essaim.site.markup import ID_SAFE
 
-ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css", "territoire.js", "territoire.css")
+ASSETS = ("essaim.css", "essaim.js", "essaim-portee.js", "recherche.js", "moteur.js", "recherche.css", "territoire.js",
+          "territoire.css")
 
 
 @dataclass

@@ -69,6 +69,8 @@ def contact_record(contact) -> dict:
     record = {"fonction": contact.role, "structure": contact.organisation}
     if contact.open_data:
         record.update({"nom": contact.name, "email": contact.email, "telephone": " ; ".join(contact.phones)})
+    elif contact.switchboard:  # a structure's public switchboard is not personal data
+        record["telephone"] = " ; ".join(contact.phones)
     return {k: v for k, v in record.items() if v}
 
 
@@ -175,8 +177,19 @@ def actions_csv(site) -> str:
     writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\r\n")
     writer.writeheader()
     for card in site.catalog.cards:
-        writer.writerow(card_row(site, card))
+        writer.writerow({name: csv_cell(value) for name, value in card_row(site, card).items()})
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A cell a spreadsheet will not run (OWASP « CSV injection »): text that starts like a formula gets a
+    leading apostrophe, which spreadsheets show as text and do not display."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def schema_files(project_root: Path | None) -> dict[str, str]:
@@ -220,11 +233,14 @@ def data_page(site, files: dict[str, str]) -> str:
         "ses sections en Markdown.</li>"
         f'<li><a href="actions.csv" download><strong>actions.csv</strong></a> ({size("donnees/actions.csv")}) : '
         "une ligne par fiche, encodage UTF-8, séparateur virgule, champs entre guillemets si besoin ; les valeurs "
-        f"multiples sont séparées par « {SEPARATOR.strip()} ».</li></ul>",
+        f"multiples sont séparées par « {SEPARATOR.strip()} ». Une cellule qui commencerait par = + - @, une "
+        "tabulation ou un retour chariot est précédée d'une apostrophe, pour qu'un tableur ne la prenne pas pour "
+        "une formule.</li></ul>",
         "## Contacts et données personnelles",
         "<p>Les fiches reprennent les contacts que leurs sources publient. Dans les fichiers téléchargeables, le "
         "nom, le courriel et le téléphone d'un contact ne figurent que si la personne a accepté cette diffusion "
-        "(<code>exportable: true</code> dans la fiche) ; sinon, seuls sa fonction et sa structure sont exportées.</p>",
+        "(<code>exportable: true</code> dans la fiche) ; sinon, seuls sa fonction et sa structure sont exportées. "
+        "Le téléphone du standard public d'une structure (<code>standard_public: true</code>) est exporté.</p>",
         "## Colonnes de actions.csv",
         '<table class="essaim-table"><caption>Colonnes du fichier CSV, dans l\'ordre</caption>'
         f'<thead><tr><th scope="col">Colonne</th><th scope="col">Contenu</th></tr></thead><tbody>{rows}</tbody></table>',

@@ -13,12 +13,20 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
+import nh3
 from markdown.treeprocessors import Treeprocessor
+
+from essaim import links
 
 # Characters that Markdown (and attr_list's { }) would read as syntax.
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
 ID_SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SAFE_LINK = re.compile(r"^(https?://|#|\.{0,2}/|[A-Za-z0-9_\-][^:]*$)", re.I)
+# What rendered card Markdown may contain once sanitised (nh3): the tags Python-Markdown writes for the
+# site's dialect, and the attributes _Sanitize keeps. Link schemes come from essaim.links.
+ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
+                "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}, "th": {"align", "style"}, "td": {"align", "style"},
+                      "ol": {"start"}, "code": {"class"}}
 
 
 def esc(text: object) -> str:
@@ -73,13 +81,13 @@ class _Sanitize(Treeprocessor):
                     parent.insert(index, span)
         for element in root.iter():
             if element.tag == "a":
-                href = (element.get("href") or "").strip()
+                raw = element.get("href") or ""
+                href = links.decoded(raw) if links.is_safe(raw) else ""  # decided as the browser will read it
                 path, hash_, fragment = href.partition("#")
-                relative = not path.startswith("/") and not re.match(r"[a-z][a-z0-9+.-]*:", path, re.I)
-                if path.endswith(".md") and relative and SAFE_LINK.match(href):
+                if path.endswith(".md") and not links.scheme(path) and not path.startswith("/"):
                     # A card or guide named by its file, relative to the source file: pages sit one level deeper.
                     href = f"../{path[:-3]}/{hash_}{fragment}"
-                keep = {"href": href} if href and SAFE_LINK.match(href) else {}
+                keep = {"href": href} if href else {}
                 if "title" in element.attrib:
                     keep["title"] = element.get("title")
                 element.attrib.clear()
@@ -98,10 +106,7 @@ class _Sanitize(Treeprocessor):
 
 
 def _renderer() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.inlinePatterns.deregister("automail")
+    md = links.configure(markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html"))
     md.treeprocessors.register(_Sanitize(md), "essaim-sanitize", 1)
     return md
 
@@ -111,10 +116,18 @@ _MD = _renderer()
 
 def render_markdown(text: str) -> str:
     """Card Markdown to safe HTML (no raw HTML, no script, no unsafe link)."""
+    if links.excess(text or ""):  # refused by the validator; never given to the parser (quadratic on "[")
+        return "".join(f"<p>{esc(paragraph)}</p>" for paragraph in text.split("\n\n") if paragraph.strip())
     _MD.reset()
-    rendered = _MD.convert(text or "")
+    rendered = sanitise(_MD.convert(text or ""))
     # The HTML goes into a raw block of the generated page: no blank line may end the block early.
     return re.sub(r"\n\s*\n", "\n", rendered)
+
+
+def sanitise(fragment: str) -> str:
+    """Rendered HTML through nh3 (ammonia): only the expected tags, attributes and link schemes survive."""
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=set(links.ALLOWED_SCHEMES),
+                     link_rel=None, filter_style_properties={"text-align"}, strip_comments=True)
 
 
 def split_sections(text: str) -> list[tuple[str | None, str]]:
@@ -133,14 +146,19 @@ def split_sections(text: str) -> list[tuple[str | None, str]]:
     return [(title, "\n".join(lines).strip()) for title, lines in parts if title or "\n".join(lines).strip()]
 
 
+def obfuscated(text: str) -> str:
+    """A data attribute value for a contact detail that must not be harvestable: the text reversed then
+    base64-encoded; JavaScript (assets/essaim.js) reassembles it on demand."""
+    import base64
+
+    return base64.b64encode(text[::-1].encode("utf-8")).decode("ascii")
+
+
 def obfuscated_email(address: str) -> tuple[str, str]:
     """(data attribute value, readable fallback) for an address that must not be harvestable.
 
-    The data value is the address reversed then base64-encoded; JavaScript reassembles it on demand.
     The fallback spells the separators out (« nom [arobase] domaine [point] fr »)."""
-    import base64
-
-    encoded = base64.b64encode(address[::-1].encode("utf-8")).decode("ascii")
+    encoded = obfuscated(address)
     user, _, domain = address.partition("@")
     readable = f"{user.replace('.', ' [point] ')} [arobase] {domain.replace('.', ' [point] ')}"
     return encoded, readable

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
+from essaim import dates
 from essaim.body import is_silent
 from essaim.catalog import LEVEL_LABELS, Card, Guide, transfer_facts
 from essaim.model import CARD_SECTIONS, SILENT_MARKER
 from essaim.facets import facet_label as label
-from essaim.site.markup import esc, md_text, obfuscated_email, rel, render_markdown, split_sections, yaml_string
+from essaim.site.markup import esc, md_text, obfuscated, obfuscated_email, rel, render_markdown, split_sections, yaml_string
 from essaim.vocabularies import vocabulary
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -26,14 +27,15 @@ LEVEL_HELP = {
 
 def french_date(value: str) -> str:
     """« 2022-12 » -> « décembre 2022 »; « 2022-12-05 » -> « 5 décembre 2022 »; « 2022 » -> « 2022 »."""
-    parts = str(value).split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    day = int(parts[2])
-    return f"{'1er' if day == 1 else day} {month} {parts[0]}"
+    try:
+        year, month, day = dates.parse(str(value))
+    except ValueError:
+        return str(value)  # refused by the validator; shown as written rather than crash
+    if month is None:
+        return str(year)
+    if day is None:
+        return f"{MONTHS[month - 1]} {year}"
+    return f"{'1er' if day == 1 else day} {MONTHS[month - 1]} {year}"
 
 
 def count_text(n: int) -> str:
@@ -231,20 +233,27 @@ def _decision(site, card: Card, page: str, facets: dict[str, list[str]]) -> str:
 def _contacts(card: Card) -> str:
     if not card.meta.contacts:
         return '<p>Aucun contact publié par la source.</p>'
-    items = []
-    for contact in card.meta.contacts:
-        who = " — ".join(esc(x) for x in (contact.name, contact.role, contact.organisation) if x)
-        parts = [f'<span class="essaim-contact__qui">{who or "Contact"}</span>']
-        if contact.email:
-            encoded, readable = obfuscated_email(contact.email)
-            parts.append(
-                f'<span class="essaim-courriel" data-courriel="{esc(encoded)}" data-nom="{esc(contact.name or "")}">'
-                f'<span class="essaim-courriel__texte">{esc(readable)}</span></span>')
-        for phone in contact.phones:
+    items = "".join(contact_html(contact) for contact in card.meta.contacts)
+    return f'<ul class="essaim-contacts">{items}</ul>'
+
+
+def contact_html(contact) -> str:
+    """One contact as a list item. Its email, and its phone numbers unless they are a public switchboard
+    (standard_public: true), are not in the HTML in clear: assets/essaim.js reveals them on request."""
+    who = " — ".join(esc(x) for x in (contact.name, contact.role, contact.organisation) if x)
+    parts = [f'<span class="essaim-contact__qui">{who or "Contact"}</span>']
+    if contact.email:
+        encoded, readable = obfuscated_email(contact.email)
+        parts.append(f'<span class="essaim-courriel" data-courriel="{esc(encoded)}" data-nom="{esc(contact.name or "")}">'
+                     f'<span class="essaim-courriel__texte">{esc(readable)}</span></span>')
+    for phone in contact.phones:
+        if contact.switchboard:
             digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
             parts.append(f'<a class="essaim-tel" href="tel:{esc(digits)}">{esc(phone)}</a>')
-        items.append(f'<li class="essaim-contact">{"<br>".join(parts)}</li>')
-    return f'<ul class="essaim-contacts">{"".join(items)}</ul>'
+        else:
+            parts.append(f'<span class="essaim-tel" data-tel="{esc(obfuscated(phone))}" data-nom="{esc(contact.name or "")}">'
+                         '<span class="essaim-tel__texte">numéro affiché sur demande</span></span>')
+    return f'<li class="essaim-contact">{"<br>".join(parts)}</li>'
 
 
 def _sources(site, card_sources) -> str:

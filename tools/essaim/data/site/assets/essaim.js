@@ -1,6 +1,13 @@
-// Essaim — courriels des contacts : l'adresse n'est pas dans le HTML en clair ;
-// elle est reconstituée à la demande (bouton), sans JavaScript le texte reste « nom [arobase] domaine ».
+// Essaim — courriels et téléphones des contacts : ni l'adresse ni le numéro (sauf standard public) ne sont
+// dans le HTML en clair ; ils sont reconstitués à la demande (bouton). Sans JavaScript, le courriel reste
+// « nom [arobase] domaine » et le téléphone n'est pas affiché.
 (function () {
+  var KINDS = [
+    {selector: ".essaim-courriel[data-courriel]", attribute: "data-courriel", scheme: "mailto:",
+     linkClass: "essaim-courriel__lien", label: "Afficher le courriel"},
+    {selector: ".essaim-tel[data-tel]", attribute: "data-tel", scheme: "tel:",
+     linkClass: "essaim-tel__lien", label: "Afficher le téléphone"}
+  ];
   function decode(value) {
     try {
       var bytes = atob(value);
@@ -12,28 +19,33 @@
       return null;
     }
   }
-  function reveal(holder, button) {
-    var address = decode(holder.getAttribute("data-courriel"));
-    if (!address) return;
+  function target(kind, text) {
+    return kind.scheme === "tel:" ? "tel:" + text.replace(/[^0-9+]/g, "") : kind.scheme + text;
+  }
+  function reveal(holder, kind) {
+    var text = decode(holder.getAttribute(kind.attribute));
+    if (!text) return;
     var link = document.createElement("a");
-    link.href = "mailto:" + address;
-    link.textContent = address;
-    link.className = "essaim-courriel__lien";
+    link.href = target(kind, text);
+    link.textContent = text;
+    link.className = kind.linkClass;
     holder.replaceChildren(link);
     link.focus();
   }
   function setup() {
-    var holders = document.querySelectorAll(".essaim-courriel[data-courriel]");
-    Array.prototype.forEach.call(holders, function (holder) {
-      if (holder.querySelector("button")) return;
-      var who = holder.getAttribute("data-nom");
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "essaim-courriel__bouton";
-      button.textContent = "Afficher le courriel";
-      if (who) button.setAttribute("aria-label", "Afficher le courriel de " + who);
-      button.addEventListener("click", function () { reveal(holder, button); });
-      holder.replaceChildren(button);
+    KINDS.forEach(function (kind) {
+      var holders = document.querySelectorAll(kind.selector);
+      Array.prototype.forEach.call(holders, function (holder) {
+        if (holder.querySelector("button")) return;
+        var who = holder.getAttribute("data-nom");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "essaim-courriel__bouton";
+        button.textContent = kind.label;
+        if (who) button.setAttribute("aria-label", kind.label + " de " + who);
+        button.addEventListener("click", function () { reveal(holder, kind); });
+        holder.replaceChildren(button);
+      });
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
