@@ -98,7 +98,7 @@ def test_the_decision_box_and_the_contact_come_first(screen, base_url, path):
         assert contact["y"] + contact["height"] <= 2 * height, (path, contact)
     # The contact is reachable: the button that shows the address, or the way to give one.
     if path == COMPLETE_CARD:
-        assert page.locator("#contact button.essaim-courriel__bouton").is_visible()
+        assert page.locator("#contact button.essaim-courriel__bouton").first.is_visible()
     else:
         link = page.locator("#contact a", has_text="vous connaissez cette action")
         assert link.is_visible() and "template=signaler-une-correction.yml" in link.get_attribute("href")
