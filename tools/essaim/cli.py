@@ -160,6 +160,16 @@ def cmd_bench(args) -> int:
     if not catalog.cards:
         print("Aucune fiche valide : rien à mesurer.", file=sys.stderr)
         return 1
+    if args.comparer:
+        from essaim import benchref
+
+        rows, cli_rows = benchref.run(catalog, args.tailles, args.requetes, Path(args.content))
+        machine = f"{os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.machine()}"
+        section = benchref.report_markdown(rows, cli_rows, machine)
+        print(section)
+        if args.ecrire:
+            write_report(Path("docs/benchmarks.md"), section, "comparaison")
+        return 0
     rows = []
     for size in args.tailles:
         print(f"Mesure sur {size} fiches…", file=sys.stderr)
@@ -220,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tailles", type=int, nargs="+", default=[1000, 10000], help="tailles des bases (défaut : 1000 10000)")
     p.add_argument("--requetes", type=int, default=200, help="nombre de requêtes chronométrées")
     p.add_argument("--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
+    p.add_argument("--comparer", action="store_true",
+                   help="compare notre moteur à un index tantivy de référence (extra « bench » : pip install -e '.[bench]')")
     p.set_defaults(run=cmd_bench)
 
     p = commands.add_parser("build", help="construit le site statique dans build/site")
