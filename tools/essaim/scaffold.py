@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from essaim import geography
-from essaim.template import card_text
 from essaim.vocabularies import fold, vocabulary
 
 # (option, prompt, required): what `essaim new` asks for.
@@ -136,5 +135,7 @@ def create_card(content: Path, args, interactive: bool) -> Path:
     if path.exists() and not args.force:
         raise NewCardError(f"{path} existe déjà (--force pour la remplacer)")
     path.parent.mkdir(parents=True, exist_ok=True)
+    from essaim.template import card_text  # the card model: loaded only when a card is written
+
     path.write_text(card_text(values), encoding="utf-8")
     return path

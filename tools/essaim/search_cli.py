@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from essaim import geography
-from essaim.catalog import open_catalog
-from essaim.diagnostics import render
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.vocabularies import fold, vocabulary
@@ -68,6 +66,8 @@ def register(commands) -> None:
 
 
 def cmd_index(args) -> int:
+    from essaim.catalog import open_catalog
+    from essaim.diagnostics import render
     from essaim.search import IndexBusy, index_catalog
 
     catalog, validation = open_catalog(Path(args.content))
@@ -93,6 +93,8 @@ def ensure_index(content: Path, root: Path) -> SearchIndex:
     search_index = SearchIndex(root)
     reason = search_index.stale_reason()
     if reason:
+        from essaim.catalog import open_catalog
+
         catalog, _ = open_catalog(content)
         print(f"(index {reason} : reconstruction…)", file=sys.stderr)
         index_catalog(catalog, root, rebuild=True)
