@@ -166,6 +166,8 @@ def test_facet_sets_and_orders_are_stored_with_the_index(content, tmp_path, monk
     assert reading.facet_masks == computed["facets"] and reading.kinds == computed["kinds"]
     for name, order in computed["orders"].items():
         assert reading.orders[name].tolist() == order.tolist(), name
+    for name, lengths in computed["lengths"].items():
+        assert reading.lengths[name].tolist() == lengths.tolist(), name
 
     def forbidden(searcher):
         raise AssertionError("sets rebuilt from whoosh at opening")

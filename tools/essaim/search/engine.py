@@ -191,6 +191,7 @@ class Reading:
     facet_masks: dict[str, dict[str, int]]
     kinds: dict[str, int]
     orders: dict[str, numpy.ndarray]  # "rank": place in (title, id) order; "title", "date": documents in order
+    lengths: dict[str, numpy.ndarray]  # field -> every document's length byte (whoosh's encoding, 0 where absent)
     lexicon: dict[str, str]
     frequencies: dict[str, int]
     query_data: dict
@@ -373,8 +374,8 @@ class SearchIndex:
             sets = _sets(searcher)
         lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
         data = json.loads((self.current / QUERY_DATA_FILE).read_text("utf-8"))
-        self._reading = Reading(key, searcher, sets["facets"], sets["kinds"], sets["orders"], lexicon["words"],
-                                lexicon["frequencies"], data)
+        self._reading = Reading(key, searcher, sets["facets"], sets["kinds"], sets["orders"], sets["lengths"],
+                                lexicon["words"], lexicon["frequencies"], data)
         return self._reading
 
     def reading(self) -> Reading:
@@ -539,17 +540,9 @@ class SearchIndex:
         """Every document's length in one field, as whoosh's scorer reads it (1 where absent)."""
         key = ("lengths", name)
         if key not in r.cache:
-            reader = r.searcher.reader()
-            table = numpy.array(_length_byte_cache, dtype=numpy.float64)
-            lengths = numpy.ones(reader.doc_count_all(), dtype=numpy.float64)
-            for leaf, offset in reader.leaf_readers():
-                column = leaf._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
-                if column is None:
-                    continue
-                raw = numpy.frombuffer(bytes(column.load()), dtype=numpy.uint8)
-                decoded = table[raw]
-                decoded[raw == 0] = 1.0
-                lengths[offset:offset + len(raw)] = decoded
+            raw = r.lengths[name] if name in r.lengths else _length_bytes(r.searcher.reader(), name)
+            lengths = numpy.array(_length_byte_cache, dtype=numpy.float64)[raw]
+            lengths[raw == 0] = 1.0
             r.cache[key] = lengths
         return r.cache[key]
 
@@ -667,6 +660,17 @@ def _mask_of(numbers: numpy.ndarray, size: int) -> int:
     return int.from_bytes(numpy.packbits(present, bitorder="little").tobytes(), "little")
 
 
+def _length_bytes(reader, name: str) -> numpy.ndarray:
+    """Every document's length byte in one field, as whoosh stores it (0 where absent)."""
+    raw = numpy.zeros(reader.doc_count_all(), dtype=numpy.uint8)
+    for leaf, offset in reader.leaf_readers():
+        column = leaf._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+        if column is not None:
+            values = numpy.frombuffer(bytes(column.load()), dtype=numpy.uint8)
+            raw[offset:offset + len(values)] = values
+    return raw
+
+
 def _sets(searcher) -> dict:
     """Facet and kind bitmasks and sort orders, computed from the index (written with it at indexing).
 
@@ -686,7 +690,11 @@ def _sets(searcher) -> dict:
     by_date = sorted(sorted(live), key=lambda d: dates[d], reverse=True)
     orders = {"rank": rank, "title": numpy.asarray(sorted(sorted(live), key=lambda d: titles[d]), dtype=numpy.int32),
               "date": numpy.asarray(by_date, dtype=numpy.int32)}
-    return {"facets": facets, "kinds": kinds, "orders": orders}
+    lengths = {name: _length_bytes(reader, name) for name in FIELD_BOOSTS}
+    return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths}
+
+
+ARRAYS = {"orders": "<i4", "lengths": "u1"}  # arrays of the sets file and their types
 
 
 def _sets_bytes(generation: int, searcher) -> bytes:
@@ -700,10 +708,13 @@ def _sets_bytes(generation: int, searcher) -> bytes:
             for value, bits in values.items():
                 places.append([group, facet, value])
                 chunks.append(bits.to_bytes(width, "little"))
-    orders = list(sets["orders"])
-    chunks += [sets["orders"][name].astype("<i4").tobytes() for name in orders]
-    header = json.dumps({"generation": generation, "documents": size, "sets": places, "orders": orders,
-                         "lengths": [len(sets["orders"][name]) for name in orders]}, ensure_ascii=False).encode()
+    arrays = []
+    for group, dtype in ARRAYS.items():
+        for name, values in sets[group].items():
+            arrays.append([group, name, len(values)])
+            chunks.append(values.astype(dtype).tobytes())
+    header = json.dumps({"generation": generation, "documents": size, "sets": places, "arrays": arrays},
+                        ensure_ascii=False).encode()
     return len(header).to_bytes(4, "little") + header + b"".join(chunks)
 
 
@@ -715,9 +726,15 @@ def _read_sets(path: Path, generation: int, size: int) -> dict | None:
         header = json.loads(data[4:4 + length])
     except (OSError, ValueError):
         return None
+    if header.get("generation") != generation or header.get("documents") != size:
+        return None
     width, at = (size + 7) // 8, 4 + length
-    expected = at + width * len(header.get("sets", [])) + 4 * sum(header.get("lengths", []))
-    if header.get("generation") != generation or header.get("documents") != size or len(data) != expected:
+    arrays_in = header.get("arrays", [])
+    if {group for group, _, _ in arrays_in} != set(ARRAYS):
+        return None
+    expected = at + width * len(header.get("sets", [])) + sum(
+        numpy.dtype(ARRAYS[group]).itemsize * count for group, _, count in arrays_in)
+    if len(data) != expected:
         return None
     facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     kinds: dict[str, int] = {}
@@ -728,11 +745,11 @@ def _read_sets(path: Path, generation: int, size: int) -> dict | None:
             kinds[value] = bits
         else:
             facets.setdefault(facet, {})[value] = bits
-    orders = {}
-    for name, count in zip(header["orders"], header["lengths"]):
-        orders[name] = numpy.frombuffer(data, dtype="<i4", count=count, offset=at)
-        at += 4 * count
-    return {"facets": facets, "kinds": kinds, "orders": orders}
+    arrays: dict[str, dict[str, numpy.ndarray]] = {group: {} for group in ARRAYS}
+    for group, name, count in header["arrays"]:
+        arrays[group][name] = numpy.frombuffer(data, dtype=ARRAYS[group], count=count, offset=at)
+        at += numpy.dtype(ARRAYS[group]).itemsize * count
+    return {"facets": facets, "kinds": kinds, **arrays}
 
 
 def idf(frequency: int, documents: int) -> float:
