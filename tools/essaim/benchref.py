@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,6 +82,27 @@ if __name__ == "__main__":
 '''
 
 
+class Clock:
+    """Wall time and CPU time (this process and its finished children): on a shared machine the CPU time
+    of a step barely moves with the load, the wall time does."""
+
+    @staticmethod
+    def cpu() -> float:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+
+    def __enter__(self):
+        self.wall, self.processor = time.perf_counter(), self.cpu()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall, self.processor = time.perf_counter() - self.wall, self.cpu() - self.processor
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def _tantivy():
     try:
         import tantivy
@@ -91,7 +113,7 @@ def _tantivy():
 
 
 def build_reference(catalog: Catalog, folder: Path) -> dict:
-    """The tantivy index of the catalog's search documents; (analysis seconds, indexing seconds)."""
+    """The tantivy index of the catalog's search documents; seconds of analysis and of indexing."""
     tantivy = _tantivy()
     start = time.perf_counter()
     docs = [entry.make() for entry in entries(catalog)]
@@ -99,7 +121,7 @@ def build_reference(catalog: Catalog, folder: Path) -> dict:
              "stored_title": d.title, **{name: " ".join(analyze(getattr(d, name))) for name in FIELD_BOOSTS},
              "facets": d.facets} for d in docs]
     analysis = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), Clock.cpu()
     builder = tantivy.SchemaBuilder()
     for name in ("id", "kind", "url"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw")
@@ -125,7 +147,7 @@ def build_reference(catalog: Catalog, folder: Path) -> dict:
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
-    return {"analysis_s": analysis, "index_s": time.perf_counter() - start}
+    return {"analysis_s": analysis, "index_s": time.perf_counter() - start, "index_cpu_s": Clock.cpu() - cpu}
 
 
 def query_spec(search_index: SearchIndex, text: str, filters: dict[str, list[str]], limit: int = 10) -> dict:
@@ -171,22 +193,23 @@ def _same(ours, theirs: dict) -> bool:
     return True
 
 
-def _cli_times(content: Path, ours: Path, reference: Path, spec: dict, runs: int = RUNS) -> tuple[float, float]:
-    """Median wall time of `essaim search … --json` and of the one-shot tantivy script, alternated."""
+def _cli_times(content: Path, ours: Path, reference: Path, spec: dict,
+               runs: int = RUNS) -> tuple[list[Clock], list[Clock]]:
+    """Times of `essaim search … --json` and of the one-shot tantivy script, alternated."""
     script = reference.parent / "reference.py"
     script.write_text(ONE_SHOT, encoding="utf-8")
     essaim = [sys.executable, "-m", "essaim", "--content", str(content), "search", CLI_QUERY, "--json",
               "--index", str(ours)]
     oneshot = [sys.executable, str(script), str(reference), json.dumps(spec)]
-    times: dict[str, list[float]] = {"ours": [], "tantivy": []}
+    times: dict[str, list[Clock]] = {"ours": [], "tantivy": []}
     for _ in range(runs):
         for name, command in (("ours", essaim), ("tantivy", oneshot)):
-            start = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, text=True)
-            times[name].append(time.perf_counter() - start)
+            with Clock() as clock:
+                done = subprocess.run(command, capture_output=True, text=True)
+            times[name].append(clock)
             if done.returncode:
                 raise RuntimeError(f"{name} : échec\n{done.stderr[-2000:]}")
-    return statistics.median(times["ours"]), statistics.median(times["tantivy"])
+    return times["ours"], times["tantivy"]
 
 
 def compare(catalog: Catalog, size: int | None, queries: int = 200, content: Path = Path("content")) -> dict:
@@ -195,48 +218,54 @@ def compare(catalog: Catalog, size: int | None, queries: int = 200, content: Pat
     row: dict = {"size": len(base.cards)}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        start = time.perf_counter()
-        index_catalog(base, folder / "ours", rebuild=True)
-        row["index_ours_s"] = time.perf_counter() - start
+        with Clock() as clock:
+            index_catalog(base, folder / "ours", rebuild=True)
+        row["index_ours_s"], row["index_ours_cpu_s"] = clock.wall, clock.processor
         built = build_reference(base, folder / "tantivy")
         row["index_tantivy_s"], row["analysis_s"] = built["index_s"], built["analysis_s"]
+        row["index_tantivy_cpu_s"] = built["index_cpu_s"]
         rng = random.Random(len(base.cards))
         workload = [(QUERIES[n % len(QUERIES)], _filters(rng)) for n in range(queries)]
         understanding = SearchIndex(folder / "ours")
         specs = [query_spec(understanding, text, filters) for text, filters in workload]
         cli_spec = query_spec(understanding, CLI_QUERY, {})
         understanding.close()
-        row["cli_ours_s"], row["cli_tantivy_s"] = _cli_times(content, folder / "ours", folder / "tantivy", cli_spec)
-        opened: dict[str, list[float]] = {"ours": [], "tantivy": []}
+        cli = _cli_times(content, folder / "ours", folder / "tantivy", cli_spec)
+        for name, clocks in zip(("ours", "tantivy"), cli):
+            row[f"cli_{name}_s"] = _median([c.wall for c in clocks])
+            row[f"cli_{name}_cpu_s"] = _median([c.processor for c in clocks])
+        opened: dict[str, list[Clock]] = {"ours": [], "tantivy": []}
         ours = None
         for _ in range(RUNS):
             if ours is not None:
                 ours.close()
-            start = time.perf_counter()
-            ours = SearchIndex(folder / "ours")
-            ours.search(*workload[0], limit=10)
-            opened["ours"].append(time.perf_counter() - start)
-            start = time.perf_counter()
-            reference = Reference(folder / "tantivy")
-            reference.open(specs[0])
-            opened["tantivy"].append(time.perf_counter() - start)
-        row["open_ours_s"], row["open_tantivy_s"] = (statistics.median(opened["ours"]),
-                                                     statistics.median(opened["tantivy"]))
-        latencies: dict[str, list[float]] = {"ours": [], "tantivy": []}
+            with Clock() as clock:
+                ours = SearchIndex(folder / "ours")
+                ours.search(*workload[0], limit=10)
+            opened["ours"].append(clock)
+            with Clock() as clock:
+                reference = Reference(folder / "tantivy")
+                reference.open(specs[0])
+            opened["tantivy"].append(clock)
+        for name, clocks in opened.items():
+            row[f"open_{name}_s"] = _median([c.wall for c in clocks])
+            row[f"open_{name}_cpu_s"] = _median([c.processor for c in clocks])
+        latencies: dict[str, list[Clock]] = {"ours": [], "tantivy": []}
         mismatches = 0
         for (text, filters), spec in zip(workload, specs):  # alternated, query by query
-            start = time.perf_counter()
-            mine = ours.search(text, filters, limit=10)
-            latencies["ours"].append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            theirs = reference.run(spec)
-            latencies["tantivy"].append((time.perf_counter() - start) * 1000)
+            with Clock() as clock:
+                mine = ours.search(text, filters, limit=10)
+            latencies["ours"].append(clock)
+            with Clock() as clock:
+                theirs = reference.run(spec)
+            latencies["tantivy"].append(clock)
             mismatches += not _same(mine, theirs)
         ours.close()
-    for name, values in latencies.items():
-        values.sort()
-        row[f"p50_{name}_ms"] = statistics.median(values)
-        row[f"p95_{name}_ms"] = values[int(len(values) * 0.95) - 1]
+    for name, clocks in latencies.items():
+        for suffix, values in (("", sorted(c.wall * 1000 for c in clocks)),
+                               ("_cpu", sorted(c.processor * 1000 for c in clocks))):
+            row[f"p50_{name}{suffix}_ms"] = statistics.median(values)
+            row[f"p95_{name}{suffix}_ms"] = values[int(len(values) * 0.95) - 1]
     row["queries"], row["mismatches"] = queries, mismatches
     return row
 
@@ -258,8 +287,10 @@ def report_markdown(rows: list[dict], cli_rows: list[dict], machine: str) -> str
         "la compréhension de la requête n'est comptée que de notre côté, les extraits surlignés aussi. "
         "Ligne de commande : `essaim search \"médiation\" --json`, démarrage du processus compris, contre un "
         "script tantivy d'un coup (ouvre l'index, cherche, compte les facettes, écrit le JSON), médianes de "
-        f"{RUNS} lancements alternés. Index : construction complète ; pour tantivy, temps d'écriture seul "
-        "(l'analyse Python des textes, commune aux deux, à part).",
+        f"{RUNS} lancements alternés. Index : construction complète ; pour tantivy, écriture seule (l'analyse "
+        "Python des textes, commune aux deux, à part). Chaque case donne le temps de calcul (processus et "
+        "sous-processus), peu sensible à la charge d'une machine partagée, puis entre parenthèses le temps "
+        "écoulé ; le rapport est celui des temps de calcul.",
         "",
         "| Mesure | Fiches | Essaim | tantivy | Rapport |",
         "|---|---:|---:|---:|---:|",
@@ -268,19 +299,29 @@ def report_markdown(rows: list[dict], cli_rows: list[dict], machine: str) -> str
     def size(r: dict) -> str:
         return f"{r['size']:,}".replace(",", " ")
 
+    def cell(r: dict, key: str, unit: str, scale: float = 1.0, digits: int = 0) -> str:
+        base, suffix = key.rsplit("_", 1)
+        cpu, wall = r[f"{base}_cpu_{suffix}"] * scale, r[key] * scale
+        return f"{cpu:.{digits}f} {unit} ({wall:.{digits}f})"
+
+    def ratio(r: dict, ours: str, theirs: str) -> str:
+        base_o, suffix_o = ours.rsplit("_", 1)
+        base_t, suffix_t = theirs.rsplit("_", 1)
+        return _ratio(r[f"{base_o}_cpu_{suffix_o}"], r[f"{base_t}_cpu_{suffix_t}"])
+
     for r in cli_rows:
-        lines.append(f"| `essaim search … --json`, processus compris | {size(r)} | {r['cli_ours_s'] * 1000:.0f} ms | "
-                     f"{r['cli_tantivy_s'] * 1000:.0f} ms | {_ratio(r['cli_ours_s'], r['cli_tantivy_s'])} |")
+        lines.append(f"| `essaim search … --json`, processus compris | {size(r)} | {cell(r, 'cli_ours_s', 'ms', 1000)} "
+                     f"| {cell(r, 'cli_tantivy_s', 'ms', 1000)} | {ratio(r, 'cli_ours_s', 'cli_tantivy_s')} |")
     for r in rows:
         lines += [
-            f"| Moteur ouvert + première requête | {size(r)} | {r['open_ours_s'] * 1000:.0f} ms | "
-            f"{r['open_tantivy_s'] * 1000:.1f} ms | {_ratio(r['open_ours_s'], r['open_tantivy_s'])} |",
-            f"| Requête à chaud, p50 | {size(r)} | {r['p50_ours_ms']:.1f} ms | {r['p50_tantivy_ms']:.1f} ms | "
-            f"{_ratio(r['p50_ours_ms'], r['p50_tantivy_ms'])} |",
-            f"| Requête à chaud, p95 | {size(r)} | {r['p95_ours_ms']:.1f} ms | {r['p95_tantivy_ms']:.1f} ms | "
-            f"{_ratio(r['p95_ours_ms'], r['p95_tantivy_ms'])} |",
-            f"| Index complet | {size(r)} | {r['index_ours_s']:.1f} s | {r['index_tantivy_s']:.1f} s "
-            f"(+ analyse {r['analysis_s']:.1f} s) | {_ratio(r['index_ours_s'], r['index_tantivy_s'])} |",
+            f"| Moteur ouvert + première requête | {size(r)} | {cell(r, 'open_ours_s', 'ms', 1000)} | "
+            f"{cell(r, 'open_tantivy_s', 'ms', 1000, 1)} | {ratio(r, 'open_ours_s', 'open_tantivy_s')} |",
+            f"| Requête à chaud, p50 | {size(r)} | {cell(r, 'p50_ours_ms', 'ms', 1, 1)} | "
+            f"{cell(r, 'p50_tantivy_ms', 'ms', 1, 1)} | {ratio(r, 'p50_ours_ms', 'p50_tantivy_ms')} |",
+            f"| Requête à chaud, p95 | {size(r)} | {cell(r, 'p95_ours_ms', 'ms', 1, 1)} | "
+            f"{cell(r, 'p95_tantivy_ms', 'ms', 1, 1)} | {ratio(r, 'p95_ours_ms', 'p95_tantivy_ms')} |",
+            f"| Index complet | {size(r)} | {cell(r, 'index_ours_s', 's', 1, 1)} | {cell(r, 'index_tantivy_s', 's', 1, 1)} "
+            f"+ analyse {r['analysis_s']:.1f} s | {ratio(r, 'index_ours_s', 'index_tantivy_s')} |",
         ]
     lines += ["", "Totaux et comptes de facettes identiques des deux côtés : "
               + ", ".join(f"{r['queries'] - r['mismatches']} requêtes sur {r['queries']} à {size(r)} fiches"
