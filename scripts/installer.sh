@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installe tout ce dont Essaim a besoin dans .venv (idempotent).
 # Usage : bash scripts/installer.sh [--tests]
-#   --tests : ajoute les dépendances de test et le navigateur Chromium (paquets Debian).
+#   --tests : ajoute les dépendances de test, tantivy (étalon de `essaim bench --comparer`, testé)
+#             et le navigateur Chromium (paquets Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras=""
 if [ "${1:-}" = "--tests" ]; then
-  extras="[test]"
+  extras="[test,bench]"
 fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv

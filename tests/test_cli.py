@@ -85,3 +85,17 @@ def test_commands_that_never_search_do_not_load_the_search_engine():
                           cwd=CONTENT.parent)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_search_does_not_load_the_card_model(tmp_path):
+    """`essaim search` imports what searching needs: not pydantic, email-validator nor phonenumbers."""
+    probe = ("import sys; from essaim.cli import main; main(['--content', sys.argv[1], 'search', 'santé', '--index', "
+             "sys.argv[2], '--json']); print(sorted(m for m in ('pydantic', 'email_validator', 'phonenumbers', "
+             "'essaim.model', 'essaim.catalog') if m in sys.modules))")
+    index = tmp_path / "index"
+    subprocess.run([sys.executable, "-m", "essaim", "--content", str(CONTENT), "index", "--index", str(index)],
+                   check=True, capture_output=True, cwd=CONTENT.parent)
+    done = subprocess.run([sys.executable, "-c", probe, str(CONTENT), str(index)], capture_output=True, text=True,
+                          cwd=CONTENT.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

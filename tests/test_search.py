@@ -179,6 +179,41 @@ def test_scores_equal_whoosh_scorer_also_after_updates_and_deletions(content, tm
     assert "bus-sante-brest" not in ids(engine_index.search("bus Brest"))
 
 
+def test_facet_sets_and_orders_are_stored_with_the_index(content, tmp_path, monkeypatch):
+    """Opening the index reads the sets written at indexing (after a rebuild and after an update with a
+    deletion, whose document numbers have holes) and they equal the sets recomputed from whoosh."""
+    from essaim.search import engine
+
+    write_base(content)
+    root = tmp_path / "index"
+    index_catalog(open_catalog(content)[0], root)
+    path = content / "actions" / "mutuelle-metz.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Mutuelle communale", "Mutuelle de Metz"), encoding="utf-8")
+    (content / "actions" / "bus-sante-brest.md").unlink()
+    assert not index_catalog(open_catalog(content)[0], root).rebuilt
+    index = SearchIndex(root)
+    expected_by_date = [h.id for h in index.search(sort="date", limit=50).hits]
+    reading = index._reader()
+    computed = engine._sets(reading.searcher)
+    assert reading.facet_masks == computed["facets"] and reading.kinds == computed["kinds"]
+    for name, order in computed["orders"].items():
+        assert reading.orders[name].tolist() == order.tolist(), name
+    for name, lengths in computed["lengths"].items():
+        assert reading.lengths[name].tolist() == lengths.tolist(), name
+
+    def forbidden(searcher):
+        raise AssertionError("sets rebuilt from whoosh at opening")
+
+    monkeypatch.setattr(engine, "_sets", forbidden)
+    again = SearchIndex(root)
+    assert [h.id for h in again.search(sort="date", limit=50).hits] == expected_by_date
+    titles = [h.title.lower() for h in again.search(sort="titre", limit=50).hits]
+    assert titles == sorted(titles) and len(titles) == len(BASE) - 1
+    (root / "current" / engine.SETS_FILE).write_bytes(b"\x05\x00\x00\x00{}")  # damaged: recomputed, same answers
+    monkeypatch.undo()
+    assert [h.id for h in SearchIndex(root).search(sort="date", limit=50).hits] == expected_by_date
+
+
 def test_corrupt_or_old_index_is_rebuilt(content, tmp_path):
     write_base(content)
     root = tmp_path / "index"

@@ -142,9 +142,9 @@ def report_markdown(rows: list[dict], machine: str) -> str:
     return "\n".join(lines)
 
 
-def write_report(path: Path, section: str) -> None:
-    """Replace the search section of docs/benchmarks.md, keeping the others."""
-    begin, end = "<!-- bench:recherche -->", "<!-- /bench:recherche -->"
+def write_report(path: Path, section: str, name: str = "recherche") -> None:
+    """Replace one section of docs/benchmarks.md, keeping the others."""
+    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Mesures de performance\n\n"
     block = f"{begin}\n{section}\n{end}"
     if begin in text:

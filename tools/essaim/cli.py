@@ -9,11 +9,9 @@ import sys
 from pathlib import Path
 
 from essaim import __version__
-from essaim import load as loader
-from essaim.catalog import LEVEL_LABELS, open_catalog
-from essaim.diagnostics import render
-from essaim.model import SILENT_TEXT
-from essaim.validate import validate_files
+
+# Commands import what they use when they run: `essaim search` must not pay for the card model
+# (pydantic, email-validator, phonenumbers), which searching never needs.
 
 # argparse's own words, in French.
 ARGPARSE_FR = {
@@ -36,6 +34,10 @@ argparse._ = lambda text: ARGPARSE_FR.get(text, text)  # noqa: SLF001 — argpar
 
 
 def cmd_validate(args) -> int:
+    from essaim import load as loader
+    from essaim.diagnostics import render
+    from essaim.validate import validate_files
+
     content = Path(args.content)
     files = loader.discover(content)
     wanted = None
@@ -77,6 +79,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from essaim import load as loader
+    from essaim.catalog import LEVEL_LABELS, open_catalog
+
     catalog, validation = open_catalog(Path(args.content))
     if args.json:
         rows = [{"id": c.id, "titre": c.meta.title, "porteur": c.meta.carrier.name, "completude": c.level,
@@ -94,7 +99,11 @@ def cmd_list(args) -> int:
 
 
 def cmd_new(args) -> int:
+    from essaim import load as loader
+    from essaim.diagnostics import render
+    from essaim.model import SILENT_TEXT
     from essaim.scaffold import NewCardError, create_card
+    from essaim.validate import validate_files
 
     try:
         path = create_card(Path(args.content), args, interactive=sys.stdin.isatty() and not args.no_input)
@@ -123,6 +132,8 @@ def cmd_schema(args) -> int:
 
 def cmd_build(args) -> int:
     from essaim.build import BuildError, build_site
+    from essaim.catalog import open_catalog
+    from essaim.diagnostics import render
     from essaim.locking import Busy
 
     catalog, validation = open_catalog(Path(args.content))
@@ -155,11 +166,22 @@ def cmd_bench(args) -> int:
     import platform
 
     from essaim.bench import TARGETS, measure, report_markdown, write_report
+    from essaim.catalog import open_catalog
 
     catalog, validation = open_catalog(Path(args.content))
     if not catalog.cards:
         print("Aucune fiche valide : rien à mesurer.", file=sys.stderr)
         return 1
+    if args.comparer:
+        from essaim import benchref
+
+        rows, cli_rows = benchref.run(catalog, args.tailles, args.requetes, Path(args.content))
+        machine = f"{os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.machine()}"
+        section = benchref.report_markdown(rows, cli_rows, machine)
+        print(section)
+        if args.ecrire:
+            write_report(Path("docs/benchmarks.md"), section, "comparaison")
+        return 0
     rows = []
     for size in args.tailles:
         print(f"Mesure sur {size} fiches…", file=sys.stderr)
@@ -175,7 +197,8 @@ def cmd_bench(args) -> int:
     return 0 if met else 1
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; given the command about to run, the others' costly arguments are left out."""
     main = argparse.ArgumentParser(
         prog="essaim",
         description="Essaim : fiches action pour l'accès à la santé — vérifier, chercher, publier.",
@@ -202,9 +225,10 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("new", help="crée une fiche à partir de questions ou d'options",
                             description="Crée content/actions/<id>.md, une fiche valide à compléter.")
-    from essaim.scaffold import add_arguments
+    if command in (None, "new"):  # the scaffold reads the vocabularies: only `essaim new` and the help need it
+        from essaim.scaffold import add_arguments
 
-    add_arguments(p)
+        add_arguments(p)
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser("schema", help="écrit les schémas JSON, le modèle de fiche et la référence des champs",
@@ -220,6 +244,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tailles", type=int, nargs="+", default=[1000, 10000], help="tailles des bases (défaut : 1000 10000)")
     p.add_argument("--requetes", type=int, default=200, help="nombre de requêtes chronométrées")
     p.add_argument("--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
+    p.add_argument("--comparer", action="store_true",
+                   help="compare notre moteur à un index tantivy de référence (extra « bench » : pip install -e '.[bench]')")
     p.set_defaults(run=cmd_bench)
 
     p = commands.add_parser("build", help="construit le site statique dans build/site")
@@ -232,8 +258,21 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named on the command line, if any (the only global option with a value is --content)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--content":
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    arguments = parser()
+    arguments = parser(_command(sys.argv[1:] if argv is None else argv))
     args = arguments.parse_args(argv)
     if not getattr(args, "run", None):
         arguments.print_help()

@@ -6,8 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from essaim.catalog import LEVEL_LABELS, open_catalog
 from essaim.diagnostics import display_path, render
+
+# The card model (essaim.catalog) is imported by the commands that use it, not when `essaim` starts.
 
 # Exit codes of from-issue (and correction: NOTHING when no change could be applied).
 WRITTEN, FAILED, DUPLICATE, NOTHING = 0, 1, 3, 4
@@ -186,6 +187,8 @@ def _plain(text: str) -> str:
 
 
 def issue_comment(result: dict, code: int) -> str:
+    from essaim.catalog import LEVEL_LABELS
+
     """A French report of from-issue's outcome, in Markdown, to post on the proposal's issue."""
     lines = []
     if result.get("ecrit") or (code == WRITTEN and "niveau" in result):
@@ -212,6 +215,8 @@ def issue_comment(result: dict, code: int) -> str:
 
 
 def _summary(level: str, missing: list[str], notes: list[str], diagnostics) -> None:
+    from essaim.catalog import LEVEL_LABELS
+
     print(f"Niveau : {LEVEL_LABELS[level]}" + (f" ; à compléter : {', '.join(missing)}" if missing else ""))
     if notes:
         print("Remarques :")
@@ -222,6 +227,7 @@ def _summary(level: str, missing: list[str], notes: list[str], diagnostics) -> N
 
 
 def cmd_report(args) -> int:
+    from essaim.catalog import open_catalog
     from essaim.report import editorial_report, report_text
 
     catalog, validation = open_catalog(Path(args.content))

@@ -6,11 +6,15 @@ coded only with a commune is still found under its département and région.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from essaim import geography
-from essaim.catalog import Card
 from essaim.freshness import VALUES as FRESHNESS_VALUES
 from essaim.freshness import freshness
 from essaim.vocabularies import vocabulary
+
+if TYPE_CHECKING:
+    from essaim.catalog import Card
 
 # Facet -> French label. Values are vocabulary ids or official codes.
 FACETS = {

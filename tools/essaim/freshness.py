@@ -13,9 +13,15 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from essaim.report import last_day
+from essaim import dates
 
 FRESH_YEARS = 3
+
+
+def last_day(updated: str) -> date:
+    """The last day an AAAA, AAAA-MM or AAAA-MM-JJ date can mean (a card dated 2022 was current all 2022)."""
+    return dates.parse(updated).last_day()
+
 VALUES = {"recente": f"récente (moins de {FRESH_YEARS} ans)",
           "a_verifier": f"à vérifier (plus de {FRESH_YEARS} ans)"}
 SOURCE_DATE = re.compile(r'^date:\s*["\']?(\d{4}(?:-\d{2}){0,2})', re.M)

@@ -22,11 +22,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from essaim import __version__, dates
+from essaim import __version__
 from essaim import load as loader
 from essaim.body import is_silent
 from essaim.catalog import LEVEL_LABELS, Card, Catalog
 from essaim.coherence import title_place
+from essaim.freshness import last_day
 from essaim.diagnostics import display_path
 from essaim.model import SILENT_MARKER, SILENT_TEXT
 
@@ -131,11 +132,6 @@ def silent_sections(card: Card) -> int:
 def _counts(cards: list[Card], count) -> list[CardCount]:
     counted = [CardCount(c.id, display_path(c.path), count(c)) for c in cards]
     return sorted((c for c in counted if c.count), key=lambda c: (-c.count, c.id))
-
-
-def last_day(updated: str) -> date:
-    """The last day an AAAA, AAAA-MM or AAAA-MM-JJ date can mean (a card dated 2022 was current all 2022)."""
-    return dates.parse(updated).last_day()
 
 
 def is_stale(updated: str, today: date) -> bool:

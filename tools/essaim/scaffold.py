@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from essaim import geography
-from essaim.model import ID_HINT, ID_MAX_LENGTH, shown_id, valid_id
-from essaim.template import card_text
 from essaim.vocabularies import fold, vocabulary
 
 # (option, prompt, required): what `essaim new` asks for.
@@ -128,6 +126,8 @@ def values_from(answers: dict, resume: str | None, pages: str | None) -> dict:
 
 
 def _check_id(card_id: str) -> None:
+    from essaim.model import ID_HINT, ID_MAX_LENGTH, shown_id, valid_id
+
     if not valid_id(card_id):
         raise NewCardError(f"identifiant « {shown_id(card_id)} » refusé : {ID_HINT} ({ID_MAX_LENGTH} caractères au plus)")
 
@@ -145,5 +145,7 @@ def create_card(content: Path, args, interactive: bool) -> Path:
     if path.exists() and not args.force:
         raise NewCardError(f"{path} existe déjà (--force pour la remplacer)")
     path.parent.mkdir(parents=True, exist_ok=True)
+    from essaim.template import card_text  # the card model: loaded only when a card is written
+
     path.write_text(card_text(values), encoding="utf-8")
     return path

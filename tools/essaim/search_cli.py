@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from essaim import geography
-from essaim.catalog import open_catalog
-from essaim.diagnostics import render
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.vocabularies import fold, vocabulary
@@ -74,6 +72,8 @@ def register(commands) -> None:
 
 
 def cmd_index(args) -> int:
+    from essaim.catalog import open_catalog
+    from essaim.diagnostics import render
     from essaim.search import IndexBusy, index_catalog
 
     catalog, validation = open_catalog(Path(args.content))
@@ -105,6 +105,8 @@ def readable_index(content: Path, root: Path) -> Iterator[SearchIndex]:
     if not reason:
         yield search_index
         return
+    from essaim.catalog import open_catalog
+
     catalog, _ = open_catalog(content)
     print(f"(index {reason} : index temporaire ; « essaim index » l'enregistre)", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="essaim-index-") as scratch:
@@ -213,6 +215,7 @@ def resolve_commune(raw: str):
 
 def search_like(search_index, place, text: str, filters: dict, args) -> int:
     """--comme: every match of the words and filters, reordered by likeness to the commune."""
+    from essaim.catalog import open_catalog
     from essaim.territory import card_profile
     from essaim.territory_search import ALL, rank_like
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from essaim.catalog import Catalog
 from essaim.facets import FACETS, facet_label
 
 DEFAULT_ROOT = Path("build/index")
@@ -18,6 +17,7 @@ DEFAULT_ROOT = Path("build/index")
 ENGINE_NAMES = ("IndexBusy", "Results", "SearchIndex", "UpdateReport", "analyze")
 
 if TYPE_CHECKING:
+    from essaim.catalog import Catalog
     from essaim.search.engine import UpdateReport
 
 __all__ = ["FACETS", *ENGINE_NAMES, "facet_label", "index_catalog", "DEFAULT_ROOT"]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy
 import whoosh
@@ -40,11 +41,13 @@ from whoosh.support.charset import accent_map
 from essaim.collation import sort_text
 from essaim.facets import FACETS
 from essaim.locking import Busy, exclusive
-from essaim.search.documents import Entry, SearchDocument
 from essaim.search.facets import counts, mask, members
 from essaim.search import querydata
 from essaim.search.text import WORD_PATTERN, fold_inclusive, nfc
 from essaim.search.understanding import Group, Understanding, understand
+
+if TYPE_CHECKING:  # documents are built from the card model, which searching never needs
+    from essaim.search.documents import Entry, SearchDocument
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
 INDEX_FORMAT = 10
@@ -56,6 +59,7 @@ SIMILAR_CANDIDATE_TERMS = 60  # terms considered, rarer ones standing in for tho
 SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
 LEXICON_FILE = "lexique.json"  # indexed words -> terms, term frequencies, places: what queries are read against
 QUERY_DATA_FILE = "requete.json"  # stop words, question words, phrase table (essaim.search.querydata)
+SETS_FILE = "ensembles.bin"  # facet and kind bitmasks, sort orders: read in one go when the index opens
 TAG_WEIGHT = 3.0  # a vocabulary term reached through a synonym or the thesaurus scores TAG_WEIGHT × idf
 FUZZY_FACTOR = 0.8  # an alternative reached by correction, prefix or stem fallback scores a little lower
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
@@ -187,6 +191,8 @@ class Reading:
     searcher: object
     facet_masks: dict[str, dict[str, int]]
     kinds: dict[str, int]
+    orders: dict[str, numpy.ndarray]  # "rank": place in (title, id) order; "title", "date": documents in order
+    lengths: dict[str, numpy.ndarray]  # field -> every document's length byte (whoosh's encoding, 0 where absent)
     lexicon: dict[str, str]
     frequencies: dict[str, int]
     query_data: dict
@@ -254,11 +260,10 @@ class SearchIndex:
         if meta.get("data") != data_digest():
             return "vocabulaires ou thésaurus modifiés"
         try:
-            with index.open_dir(str(self.current)).searcher() as searcher:
-                searcher.doc_count()
-                missing = [facet for facet in FACETS if facet not in searcher.schema.names()]
-            json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
+            reading = self._reader()  # opened once: the search that follows reads from it
+            missing = [facet for facet in FACETS if facet not in reading.searcher.schema.names()]
         except Exception as error:  # noqa: BLE001 — any failure to open means a corrupt index
+            self.close()
             return f"index illisible ({type(error).__name__})"
         if missing:  # a facet added since (« fraîcheur »): rebuilt to hold it
             return f"sans la rubrique « {FACETS[missing[0]]} »"
@@ -268,6 +273,7 @@ class SearchIndex:
         """Bring the index in line with docs: only what changed, or everything if needed."""
         with exclusive(self.root / ".lock", "l'index", LOCK_TIMEOUT):
             reason = "reconstruction demandée" if rebuild else self.stale_reason()
+            self.close()
             if reason:
                 self._build(docs)
                 return UpdateReport(rebuilt=True, added=len(docs), reason=reason)
@@ -349,6 +355,11 @@ class SearchIndex:
             temporary = folder / f".{name}.{os.getpid()}"
             temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
             os.replace(temporary, folder / name)
+        with ix.searcher() as searcher:
+            sets = _sets_bytes(ix.latest_generation(), searcher)
+        temporary = folder / f".{SETS_FILE}.{os.getpid()}"
+        temporary.write_bytes(sets)
+        os.replace(temporary, folder / SETS_FILE)
 
     # --- reading -----------------------------------------------------------
 
@@ -362,12 +373,13 @@ class SearchIndex:
         if self._reading:
             self._reading.searcher.close()
         searcher = ix.searcher(weighting=scoring.BM25F())
-        facet_masks = {facet: {_text(value): mask(searcher.docs_for_query(Term(facet, value)))
-                               for value in searcher.lexicon(facet)} for facet in FACETS}
-        kinds = {_text(value): mask(searcher.docs_for_query(Term("kind", value))) for value in searcher.lexicon("kind")}
+        sets = _read_sets(self.current / SETS_FILE, key[1], searcher.doc_count_all())
+        if sets is None:  # written by an older version, or a writer between its commit and its sets
+            sets = _sets(searcher)
         lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
         data = json.loads((self.current / QUERY_DATA_FILE).read_text("utf-8"))
-        self._reading = Reading(key, searcher, facet_masks, kinds, lexicon["words"], lexicon["frequencies"], data)
+        self._reading = Reading(key, searcher, sets["facets"], sets["kinds"], sets["orders"], sets["lengths"],
+                                lexicon["words"], lexicon["frequencies"], data)
         return self._reading
 
     def reading(self) -> Reading:
@@ -391,19 +403,22 @@ class SearchIndex:
         scope = r.kinds.get(kind, 0) if kind else (1 << r.searcher.doc_count_all()) - 1
         understanding = understand(text, r.query_data, r.lookup, r.shard) if text else None
         if understanding is not None:
-            keys = self._rank(r, understanding.groups, scope)
-            match = mask(keys)
-            complete_mask = mask(d for d, k in keys.items() if k[1])
+            numbers, scores, complete = self._rank(r, understanding.groups, scope)
+            size = r.searcher.doc_count_all()
+            match, complete_mask = _mask_of(numbers, size), _mask_of(numbers[complete], size)
         else:
-            keys, match, complete_mask = {}, scope, 0
+            match, complete_mask = scope, 0
         final, facet_counts = counts(match, r.facet_masks, filters)
+        kept = _bits_of(final, r.searcher.doc_count_all())
         if understanding is not None and sort == "pertinence":
-            order = self._title_order(r)
-            chosen = [d for d in keys if final >> d & 1]
-            top = heapq.nsmallest(offset + limit, chosen, key=lambda d: (-keys[d][0], order[d]))[offset:]
-            ranked = [(d, keys[d][0]) for d in top]
+            chosen = kept[numbers]
+            numbers, scores = numbers[chosen], scores[chosen]
+            # best score first, then title order (ranks are distinct: a total order, as on the site)
+            top = numpy.lexsort((r.orders["rank"][numbers], -scores))[offset:offset + limit]
+            ranked = list(zip(numbers[top].tolist(), scores[top].tolist()))
         else:
-            ranked = [(d, 0.0) for d in self._order(r.searcher, members(final), sort)[offset:offset + limit]]
+            order = r.orders["date" if sort == "date" else "title"]
+            ranked = [(d, 0.0) for d in order[kept[order]][offset:offset + limit].tolist()]
         complete = (complete_mask & final).bit_count()
         words = frozenset(t for g in (understanding.groups if understanding else []) for a in g.alternatives
                           for t in a.terms)
@@ -415,16 +430,6 @@ class SearchIndex:
             results.ignored = understanding.ignored
             results.suggestions = self._suggestions(r, understanding.groups, final, filters)
         return results
-
-    @staticmethod
-    def _title_order(r: Reading) -> dict[int, int]:
-        """Document -> its place in title order (ties in ranking go to the first title, as on the site)."""
-        if "title_order" not in r.cache:
-            reader = r.searcher.reader()
-            titles, ids = reader.column_reader("title_sort"), reader.column_reader("id")
-            numbers = sorted(reader.all_doc_ids(), key=lambda d: (titles[d], ids[d]))
-            r.cache["title_order"] = {d: i for i, d in enumerate(numbers)}
-        return r.cache["title_order"]
 
     def _group_scores(self, r: Reading, group: Group) -> numpy.ndarray:
         """Every document's score for a group: its best alternative (0 where none matches)."""
@@ -442,8 +447,9 @@ class SearchIndex:
             numpy.maximum(best, scores, out=best)
         return best
 
-    def _rank(self, r: Reading, groups: list[Group], scope: int) -> dict[int, tuple[float, bool]]:
-        """Document -> (score, holds every group) for every document matching at least one group, within scope.
+    def _rank(self, r: Reading, groups: list[Group],
+              scope: int) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """(documents, scores, holds every group) for every document matching at least one group, within scope.
 
         A group weighs its rarity (idf of the documents it matches); a document's coverage is the
         share of that weight it holds, and its score the sum of its group scores times its coverage:
@@ -465,16 +471,13 @@ class SearchIndex:
         in_scope = self._bits(r, scope) & (held > 0)
         numbers = numpy.flatnonzero(in_scope)
         final = numpy.round(totals[numbers] * (covered[numbers] / total_weight), 4)
-        complete = held[numbers] == len(per_group)
-        return {d: (s, c) for d, s, c in zip(numbers.tolist(), final.tolist(), complete.tolist())}
+        return numbers, final, held[numbers] == len(per_group)
 
     def _bits(self, r: Reading, bitmask: int) -> numpy.ndarray:
         """A bitmask of documents as a boolean array over document numbers (cached)."""
         key = ("bits", bitmask)
         if key not in r.cache:
-            size = r.searcher.doc_count_all()
-            raw = numpy.frombuffer(bitmask.to_bytes((size + 7) // 8, "little"), dtype=numpy.uint8)
-            r.cache[key] = numpy.unpackbits(raw, bitorder="little")[:size].astype(bool)
+            r.cache[key] = _bits_of(bitmask, r.searcher.doc_count_all())
         return r.cache[key]
 
     def _alternative(self, r: Reading, terms: tuple[str, ...]) -> numpy.ndarray:
@@ -541,17 +544,9 @@ class SearchIndex:
         """Every document's length in one field, as whoosh's scorer reads it (1 where absent)."""
         key = ("lengths", name)
         if key not in r.cache:
-            reader = r.searcher.reader()
-            table = numpy.array(_length_byte_cache, dtype=numpy.float64)
-            lengths = numpy.ones(reader.doc_count_all(), dtype=numpy.float64)
-            for leaf, offset in reader.leaf_readers():
-                column = leaf._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
-                if column is None:
-                    continue
-                raw = numpy.frombuffer(bytes(column.load()), dtype=numpy.uint8)
-                decoded = table[raw]
-                decoded[raw == 0] = 1.0
-                lengths[offset:offset + len(raw)] = decoded
+            raw = r.lengths[name] if name in r.lengths else _length_bytes(r.searcher.reader(), name)
+            lengths = numpy.array(_length_byte_cache, dtype=numpy.float64)[raw]
+            lengths[raw == 0] = 1.0
             r.cache[key] = lengths
         return r.cache[key]
 
@@ -569,11 +564,6 @@ class SearchIndex:
         rank = {facet: i for i, facet in enumerate(SUGGESTION_ORDER)}
         ordered = sorted(found.items(), key=lambda item: (rank.get(item[0][0], len(rank)), -item[1]))[:MAX_SUGGESTIONS]
         return [Suggestion(facet, value, count) for (facet, value), count in ordered]
-
-    @staticmethod
-    def _order(searcher, final: set[int], sort: str) -> list[int]:
-        column = searcher.reader().column_reader("updated" if sort == "date" else "title_sort")
-        return sorted(final, key=lambda d: column[d], reverse=sort == "date")
 
     @staticmethod
     def _hit(searcher, docnum: int, score: float, words: frozenset[str]) -> Hit:
@@ -666,6 +656,111 @@ def _postings(reader, name: str, term: str) -> tuple[numpy.ndarray, numpy.ndarra
     if not ids:
         return numpy.empty(0, dtype=numpy.int64), numpy.empty(0)
     return numpy.concatenate(ids), numpy.concatenate(weights)
+
+
+def _bits_of(bitmask: int, size: int) -> numpy.ndarray:
+    """A bitmask of documents as a boolean array over document numbers."""
+    raw = numpy.frombuffer(bitmask.to_bytes((size + 7) // 8, "little"), dtype=numpy.uint8)
+    return numpy.unpackbits(raw, bitorder="little")[:size].astype(bool)
+
+
+def _mask_of(numbers: numpy.ndarray, size: int) -> int:
+    """The bitmask of an array of document numbers."""
+    present = numpy.zeros(size, dtype=bool)
+    present[numbers] = True
+    return int.from_bytes(numpy.packbits(present, bitorder="little").tobytes(), "little")
+
+
+def _length_bytes(reader, name: str) -> numpy.ndarray:
+    """Every document's length byte in one field, as whoosh stores it (0 where absent)."""
+    raw = numpy.zeros(reader.doc_count_all(), dtype=numpy.uint8)
+    for leaf, offset in reader.leaf_readers():
+        column = leaf._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+        if column is not None:
+            values = numpy.frombuffer(bytes(column.load()), dtype=numpy.uint8)
+            raw[offset:offset + len(values)] = values
+    return raw
+
+
+def _sets(searcher) -> dict:
+    """Facet and kind bitmasks and sort orders, computed from the index (written with it at indexing).
+
+    Orders hold live documents only. "rank" gives each document its place in (title, id) order, which
+    breaks ties in ranking as on the site; "title" lists documents by title and "date" by last update,
+    newest first, ties by document number."""
+    facets = {facet: {_text(value): mask(searcher.docs_for_query(Term(facet, value)))
+                      for value in searcher.lexicon(facet)} for facet in FACETS}
+    kinds = {_text(value): mask(searcher.docs_for_query(Term("kind", value))) for value in searcher.lexicon("kind")}
+    reader = searcher.reader()
+    size = reader.doc_count_all()
+    titles, ids, dates = (reader.column_reader(name) for name in ("title_sort", "id", "updated"))
+    live = list(reader.all_doc_ids())
+    by_title_id = sorted(live, key=lambda d: (titles[d], ids[d]))
+    rank = numpy.full(size, size, dtype=numpy.int32)
+    rank[numpy.asarray(by_title_id, dtype=numpy.int64)] = numpy.arange(len(by_title_id), dtype=numpy.int32)
+    by_date = sorted(sorted(live), key=lambda d: dates[d], reverse=True)
+    orders = {"rank": rank, "title": numpy.asarray(sorted(sorted(live), key=lambda d: titles[d]), dtype=numpy.int32),
+              "date": numpy.asarray(by_date, dtype=numpy.int32)}
+    lengths = {name: _length_bytes(reader, name) for name in FIELD_BOOSTS}
+    return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths}
+
+
+ARRAYS = {"orders": "<i4", "lengths": "u1"}  # arrays of the sets file and their types
+
+
+def _sets_bytes(generation: int, searcher) -> bytes:
+    """The sets file: a JSON header (generation, documents, where each set lies), then the raw sets."""
+    sets = _sets(searcher)
+    size = searcher.doc_count_all()
+    width = (size + 7) // 8
+    chunks, places = [], []
+    for group, table in (("facets", sets["facets"]), ("kinds", {"": sets["kinds"]})):
+        for facet, values in table.items():
+            for value, bits in values.items():
+                places.append([group, facet, value])
+                chunks.append(bits.to_bytes(width, "little"))
+    arrays = []
+    for group, dtype in ARRAYS.items():
+        for name, values in sets[group].items():
+            arrays.append([group, name, len(values)])
+            chunks.append(values.astype(dtype).tobytes())
+    header = json.dumps({"generation": generation, "documents": size, "sets": places, "arrays": arrays},
+                        ensure_ascii=False).encode()
+    return len(header).to_bytes(4, "little") + header + b"".join(chunks)
+
+
+def _read_sets(path: Path, generation: int, size: int) -> dict | None:
+    """The sets written with the index, or None when missing or of another generation of the index."""
+    try:
+        data = path.read_bytes()
+        length = int.from_bytes(data[:4], "little")
+        header = json.loads(data[4:4 + length])
+    except (OSError, ValueError):
+        return None
+    if header.get("generation") != generation or header.get("documents") != size:
+        return None
+    width, at = (size + 7) // 8, 4 + length
+    arrays_in = header.get("arrays", [])
+    if {group for group, _, _ in arrays_in} != set(ARRAYS):
+        return None
+    expected = at + width * len(header.get("sets", [])) + sum(
+        numpy.dtype(ARRAYS[group]).itemsize * count for group, _, count in arrays_in)
+    if len(data) != expected:
+        return None
+    facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    kinds: dict[str, int] = {}
+    for group, facet, value in header["sets"]:
+        bits = int.from_bytes(data[at:at + width], "little")
+        at += width
+        if group == "kinds":
+            kinds[value] = bits
+        else:
+            facets.setdefault(facet, {})[value] = bits
+    arrays: dict[str, dict[str, numpy.ndarray]] = {group: {} for group in ARRAYS}
+    for group, name, count in header["arrays"]:
+        arrays[group][name] = numpy.frombuffer(data, dtype=ARRAYS[group], count=count, offset=at)
+        at += numpy.dtype(ARRAYS[group]).itemsize * count
+    return {"facets": facets, "kinds": kinds, **arrays}
 
 
 def idf(frequency: int, documents: int) -> float:

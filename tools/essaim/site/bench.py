@@ -59,6 +59,10 @@ def build_synthetic(content: Path, size: int, folder: Path, config: Path) -> dic
         "listing_max_kb": biggest_listing.stat().st_size / 1024,
         "listing_max": str(biggest_listing.relative_to(site).parent),
         "search_index_mb": sum(p.stat().st_size for p in (site / "recherche-index").rglob("*") if p.is_file()) / 1024 ** 2,
+        "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1024 ** 2,
+        "markdown_mb": sum(p.stat().st_size for p in (folder / "build" / "docs").rglob("*.md")) / 1024 ** 2,
+        "listings_markdown_mb": sum(p.stat().st_size for p in (folder / "build" / "docs").rglob("*.md")
+                                    if "actions" not in p.relative_to(folder / "build" / "docs").parts) / 1024 ** 2,
         "site": site, "region": region,
     }
 
@@ -126,6 +130,9 @@ def report_markdown(rows: list[dict], search: dict | None, machine: str) -> str:
         f"| Page de fiche médiane (HTML) | {row['card_median_kb']:.0f} Ko | |",
         f"| Page de liste la plus lourde ({row['listing_max']}) | {row['listing_max_kb']:.0f} Ko | |",
         f"| Index de recherche du site sur disque (compressé) | {row['search_index_mb']:.1f} Mo | |",
+        f"| Site entier sur disque | {row['site_mb']:.0f} Mo | |",
+        f"| Markdown généré pour mkdocs (dont hors fiches) | {row['markdown_mb']:.1f} Mo "
+        f"({row['listings_markdown_mb']:.1f} Mo) | |",
     ]
     if search:
         budget = TARGETS["search_kb_10000"] if row["size"] >= 10_000 else TARGETS["search_kb"]
@@ -171,11 +178,13 @@ def linearity_table(rows: list[dict]) -> list[str]:
         "constantes = construction proportionnelle au nombre de fiches).",
         "",
         "| Fiches | Construction (s) | Pour 1 000 fiches (s) | " + " | ".join(f"{s} (s / 1 000)" for s in steps) + " |",
-        "|---:|---:|---:|" + "---:|" * len(steps),
+        "|---:|---:|---:|" + "---:|" * len(steps) + "---:|---:|---:|",
     ]
+    lines[-2] += " Pages HTML | Site (Mo) | Markdown (Mo) |"
     for row, scaled in zip(rows, per_thousand):
         cells = " | ".join(f"{row['steps'].get(s, 0) * 1000 / row['size']:.1f}" for s in steps)
-        lines.append(f"| {format(row['size'], ',').replace(',', ' ')} | {row['build_s']:.1f} | {scaled:.1f} | {cells} |")
+        lines.append(f"| {format(row['size'], ',').replace(',', ' ')} | {row['build_s']:.1f} | {scaled:.1f} | {cells} "
+                     f"| {row['pages']} | {row['site_mb']:.0f} | {row['markdown_mb']:.1f} |")
     ratio = per_thousand[-1] / per_thousand[0]
     lines += ["", f"Temps par fiche de la plus grande base rapporté à celui de la plus petite : {ratio:.2f}."]
     return lines
