@@ -125,7 +125,9 @@ def search_page(site) -> str:
         "de frappe et les accents oubliés sont corrigés. Les fiches qui contiennent tous vos mots viennent "
         "d'abord, puis celles qui en contiennent une partie. Dans une même rubrique de filtres, les choix "
         "s'additionnent (l'un <em>ou</em> l'autre) ; d'une rubrique à l'autre, ils se combinent (l'un "
-        "<em>et</em> l'autre). L'adresse de la page garde la recherche : copiez-la pour la partager.</p></details>"
+        "<em>et</em> l'autre). L'adresse de la page garde la recherche : copiez-la pour la partager.</p>"
+        f'<p>Pour voir d\'abord ce qui a été fait dans des communes comme la vôtre (taille, intercommunalité, '
+        f'voisinage) : <a href="{esc(rel(page, "territoire.md"))}">Un territoire comme le mien</a>.</p></details>'
         '<div class="essaim-recherche__corps">'
         '<div class="essaim-recherche__filtres"><h2 class="essaim-vh">Filtres</h2>'
         '<button type="button" class="essaim-filtres-bouton" id="essaim-filtres-bouton" aria-expanded="false" '
