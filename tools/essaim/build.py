@@ -129,11 +129,11 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
                      timings: dict) -> None:
     """Search index, similar cards and pages; on large catalogs the two cores share the work:
     the index is built in a child process while this one renders the sections and the other pages."""
-    from essaim.site import Site, card_files, other_files, safe_catalog, write_files
+    from essaim.site import Site, card_files, other_files, safe_catalog, write_binary_files, write_files
     from essaim.site.pages import rendered_sections
 
     repo_url, edit_base = repository_links(settings)
-    site = Site(safe_catalog(catalog), {}, repo_url, edit_base)
+    site = Site(safe_catalog(catalog), {}, repo_url, edit_base, site_url=settings.get("site_url") or None)
     start = time.perf_counter()
     if len(site.catalog.cards) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and can_fork():
         # Two processes: the child builds the index while this one renders the pages that do not need it;
@@ -169,6 +169,9 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
     start = time.perf_counter()
     write_files(docs, {**card_files(site), **others})
     timings["fiches"] = time.perf_counter() - start
+    start = time.perf_counter()
+    write_binary_files(site, docs)
+    timings["base_sqlite"] = time.perf_counter() - start
 
 
 def build_site(catalog: Catalog, config: Path = Path("mkdocs.yml"), timings: dict | None = None) -> int:

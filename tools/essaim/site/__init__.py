@@ -29,6 +29,7 @@ class Site:
     similar: dict[str, list[str]] = field(default_factory=dict)
     repo_url: str | None = None
     edit_base: str | None = None  # ends with "/"; + "actions/<file>.md" edits a card
+    site_url: str | None = None  # mkdocs.yml's site_url, for absolute links (feeds, sharing metadata)
     rendered: dict[str, dict[str, str]] = field(default_factory=dict)  # card id -> section key -> HTML, if done
     facets: Facets = field(init=False)
 
@@ -62,10 +63,13 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     from essaim.site.general import (about_page, actions_index, browse_page, contribute_page, guides_index,
                                      home_page, search_page)
     from essaim.site.listings import listing_pages
+    from essaim.site.opendata import METADATA, api_files, datasette_metadata
 
     files = listing_pages(site)
     files.update(map_pages(site))
     data = data_files(site, project_root)
+    data.update(api_files(site))
+    data[METADATA] = datasette_metadata(site.site_url)
     files.update(data)
     files["donnees/index.md"] = data_page(site, data)
     files["index.md"] = home_page(site)
@@ -104,4 +108,12 @@ def write_pages(catalog: Catalog, docs: Path, similar: dict[str, list[str]] | No
     """Write the whole docs folder (pages, open data, assets) from the catalog; return the Site."""
     site = Site(safe_catalog(catalog), similar or {}, repo_url, edit_base)
     write_files(docs, site_files(site, project_root))
+    write_binary_files(site, docs)
     return site
+
+
+def write_binary_files(site: Site, docs: Path) -> None:
+    """Files that are not text: the SQLite catalogue."""
+    from essaim.site.opendata import DATABASE, write_database
+
+    write_database(site, docs / DATABASE)
