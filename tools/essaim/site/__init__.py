@@ -63,6 +63,7 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     from essaim.site.general import (about_page, actions_index, browse_page, contribute_page, guides_index,
                                      home_page, search_page)
     from essaim.site.listings import listing_pages
+    from essaim.site.feeds import NEWS_PAGE, feed_files, news_page
     from essaim.site.opendata import METADATA, api_files, datasette_metadata
 
     files = listing_pages(site)
@@ -72,6 +73,8 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     data[METADATA] = datasette_metadata(site.site_url)
     files.update(data)
     files["donnees/index.md"] = data_page(site, data)
+    files.update(feed_files(site))
+    files[NEWS_PAGE] = news_page(site)
     files["index.md"] = home_page(site)
     files["recherche.md"] = search_page(site)
     files["parcourir/index.md"] = browse_page(site)
