@@ -119,7 +119,7 @@ def similar_cards(catalog: Catalog, root: Path, indexed: bool = False) -> dict[s
 
 def write_overrides(target: Path) -> None:
     source = resources.files("essaim").joinpath("data", "site", "overrides")
-    for path in ("partials/source.html",):
+    for path in ("partials/source.html", "main.html", "partials/partage.html"):
         out = target / path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(source.joinpath(path).read_bytes())
@@ -202,6 +202,9 @@ def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
         start = time.perf_counter()
         write_search_files(safe_catalog(catalog), root / INDEX_DIR, generation)
         timings["recherche"] = time.perf_counter() - start
+        from essaim.site.share import sitemap_lastmod
+
+        sitemap_lastmod(generation, safe_catalog(catalog), settings.get("site_url"))
     if result.returncode:
         shutil.rmtree(generation, ignore_errors=True)
         return result.returncode

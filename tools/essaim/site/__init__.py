@@ -50,8 +50,9 @@ def safe_catalog(catalog: Catalog) -> Catalog:
 def card_files(site: Site) -> dict[str, str]:
     """The card and guide pages (they need the similar cards)."""
     from essaim.site.pages import card_page, card_page_path, guide_page
+    from essaim.site.share import shared_card_page
 
-    files = {card_page_path(card.id): card_page(site, card) for card in site.catalog.cards}
+    files = {card_page_path(card.id): shared_card_page(site, card, card_page(site, card)) for card in site.catalog.cards}
     files.update({f"guides/{guide.id}.md": guide_page(site, guide) for guide in site.catalog.guides})
     return files
 
