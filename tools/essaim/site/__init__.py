@@ -18,7 +18,7 @@ from essaim.catalog import Card, Catalog
 from essaim.site.facets import Facets
 from essaim.site.markup import ID_SAFE
 
-ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css")
+ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css", "impression.css")
 
 
 @dataclass
