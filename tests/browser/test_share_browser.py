@@ -74,3 +74,81 @@ def test_a_card_page_carries_its_json_ld_for_the_browser(page, base_url, real_si
     assert data["about"]["parentOrganization"]["name"] == card.meta.carrier.name
     assert page.locator('meta[property="og:title"]').get_attribute("content") == card.meta.title
     assert page.locator('link[rel~="alternate"][type="application/atom+xml"]').count() >= 1
+
+
+# --- comparing -------------------------------------------------------------------------------
+
+
+CRITERIA = ["Porteur", "Lieu et territoire", "Période et statut", "Publics", "Objectifs", "Résultats",
+            "Moyens et financement", "Contact", "Complétude"]
+
+
+def _columns(page) -> list[str]:
+    page.wait_for_selector(".essaim-comparaison__table")
+    return [t.strip() for t in page.locator(".essaim-comparaison__table thead th a").all_inner_texts()]
+
+
+def test_cards_chosen_on_their_pages_are_compared_side_by_side_and_kept_in_the_url(page, base_url, real_site):
+    _, catalog, _ = real_site
+    funded = next(c for c in catalog.cards if c.meta.transfer and c.meta.transfer.budget)
+    other = next(c for c in catalog.cards if c.id != funded.id)
+    for card in (funded, other):
+        page.goto(f"{base_url}actions/{card.id}/")
+        toggle = page.locator(".essaim-comparer__bascule")
+        assert toggle.inner_text() == "Ajouter à la comparaison"
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true" and toggle.inner_text() == "Retirer de la comparaison"
+    page.get_by_role("link", name="Voir la comparaison (2)").click()
+    assert page.url.endswith(f"/comparer/?ids={funded.id},{other.id}")
+    assert _columns(page) == [funded.meta.title, other.meta.title]
+    assert page.locator(".essaim-comparaison__table tbody th").all_inner_texts() == CRITERIA
+    table = page.locator(".essaim-comparaison__table").inner_text()
+    assert funded.meta.carrier.name in table and other.meta.carrier.name in table
+    assert f"Budget : {funded.meta.transfer.budget}" in table
+    page.get_by_role("button", name=f"Retirer « {funded.meta.title} » de la comparaison").click()
+    assert _columns(page) == [other.meta.title]
+    assert page.url.endswith(f"/comparer/?ids={other.id}")
+    # the address alone rebuilds the comparison, in a browser that never saw the cards
+    context = page.context.browser.new_context()
+    fresh = context.new_page()
+    fresh.goto(f"{base_url}comparer/?ids={other.id},{funded.id}")
+    assert _columns(fresh) == [other.meta.title, funded.meta.title]
+    context.close()
+
+
+def test_comparison_takes_at_most_four_cards_and_reports_unknown_ones(page, base_url, real_site):
+    _, catalog, _ = real_site
+    ids = [c.id for c in catalog.cards[:5]]
+    page.goto(f"{base_url}comparer/?ids=fiche-inconnue,{','.join(ids)}")
+    assert len(_columns(page)) == 3  # four taken from the address, the unknown one dropped
+    assert "introuvable : fiche-inconnue" in page.locator("#essaim-comparer-statut").inner_text()
+    assert page.url.endswith("?ids=" + ",".join(ids[:3]))
+    page.locator("#essaim-comparer-choix").fill(catalog.cards[3].meta.title)
+    page.get_by_role("button", name="Ajouter").click()
+    assert len(_columns(page)) == 4
+    assert page.locator("#essaim-comparer-choix").is_disabled()
+    shot(page, "comparer-bureau")
+
+
+def test_comparison_on_a_390_px_phone_swipes_and_prints(browser, base_url, real_site):
+    _, catalog, _ = real_site
+    ids = ",".join(c.id for c in catalog.cards[:3])
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True,
+                                  has_touch=True)
+    phone = context.new_page()
+    errors = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    phone.goto(f"{base_url}comparer/?ids={ids}")
+    assert len(_columns(phone)) == 3
+    sizes = phone.evaluate("""() => { const h = document.getElementById('essaim-comparaison');
+        return {page: document.documentElement.scrollWidth, inner: h.scrollWidth, shown: h.clientWidth}; }""")
+    assert sizes["page"] <= 390  # the page itself does not scroll sideways
+    assert sizes["inner"] > sizes["shown"] * 2  # the table does: one column per card, swiped
+    column = phone.locator(".essaim-comparaison__table thead th").first.bounding_box()
+    assert column["width"] >= 250  # a card's column is most of the screen
+    shot(phone, "comparer-telephone")
+    pdf = phone.pdf(format="A4")
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Porteur" in text and "Retirer" not in text and "Ajouter une fiche" not in text
+    context.close()
+    assert not errors

@@ -18,7 +18,8 @@ from essaim.catalog import Card, Catalog
 from essaim.site.facets import Facets
 from essaim.site.markup import ID_SAFE
 
-ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css", "impression.css")
+ASSETS = ("essaim.css", "essaim.js", "recherche.js", "moteur.js", "recherche.css", "impression.css",
+          "comparer.js", "comparer.css")
 
 
 @dataclass
@@ -64,6 +65,7 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     from essaim.site.general import (about_page, actions_index, browse_page, contribute_page, guides_index,
                                      home_page, search_page)
     from essaim.site.listings import listing_pages
+    from essaim.site.compare import COMPARE_PAGE, compare_page
     from essaim.site.feeds import NEWS_PAGE, feed_files, news_page
     from essaim.site.opendata import METADATA, api_files, datasette_metadata
 
@@ -76,6 +78,7 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     files["donnees/index.md"] = data_page(site, data)
     files.update(feed_files(site))
     files[NEWS_PAGE] = news_page(site)
+    files[COMPARE_PAGE] = compare_page(site)
     files["index.md"] = home_page(site)
     files["recherche.md"] = search_page(site)
     files["parcourir/index.md"] = browse_page(site)

@@ -206,6 +206,12 @@ def _similar(site, card: Card, page: str) -> str:
     return f'<ul class="essaim-similaires" data-pagefind-ignore>{"".join(items)}</ul>'
 
 
+def _compare_toggle(card: Card, page: str) -> str:
+    """« Comparer » : a link to the comparison with this card; assets/comparer.js turns it into a toggle."""
+    return (f'<p class="essaim-comparer" data-pagefind-ignore><a class="md-button" data-comparer="{esc(card.id)}" '
+            f'href="{esc(rel(page, "comparer.md"))}?ids={esc(card.id)}">Comparer</a></p>')
+
+
 def _correction(site, card: Card, page: str) -> str:
     if site.edit_base:
         href = f"{site.edit_base}actions/{card.path.name if card.path else card.id + '.md'}"
@@ -254,6 +260,7 @@ def card_page(site, card: Card) -> str:
         f'<p class="essaim-resume" data-pagefind-meta="resume">{esc(" ".join(m.summary.split()))}</p>',
         _chips(site, card, page, facets),
         _status(card),
+        _compare_toggle(card, page),
         _identity(site, card, page, facets),
     ]
     rendered = site.rendered.get(card.id) or rendered_sections(card)
