@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import re
 
 import pytest
 
 from browser.sitebuild import ROOT, build_real_site
+from essaim.build import read_config
 from essaim.site.compress import MIN_SIZE, TEXT_SUFFIXES, precompress
 
 brotli = pytest.importorskip("brotli")
@@ -49,3 +52,21 @@ def test_hosting_guide_gives_nginx_and_github_pages_configurations():
     guide = (ROOT / "docs" / "hebergement.md").read_text("utf-8")
     for needle in ("gzip_static on;", "brotli_static on;", "actions/upload-pages-artifact", "site_url"):
         assert needle in guide
+
+
+def test_the_site_assets_are_referenced_by_fingerprinted_names(real_site):
+
+    site, _, _ = real_site
+    settings = read_config(ROOT / "mkdocs.yml")
+    extra = [*settings["extra_css"], *settings["extra_javascript"]]
+    pages = [site / "index.html", site / "404.html", *sorted(site.glob("actions/*/index.html"))[:5]]
+    for asset in extra:
+        stem, suffix = asset.rsplit(".", 1)
+        named = re.compile(re.escape(stem) + r"\.([0-9a-f]{10})\." + suffix + '"')
+        for page in pages:
+            text = page.read_text("utf-8")
+            assert f'{asset}"' not in text, (page, asset)
+            digest = named.search(text).group(1)
+            copy = site / f"{stem}.{digest}.{suffix}"
+            assert copy.read_bytes() == (site / asset).read_bytes()
+            assert hashlib.sha256(copy.read_bytes()).hexdigest().startswith(digest)

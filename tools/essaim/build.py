@@ -5,7 +5,8 @@ build_site(catalog) runs, from the folder of mkdocs.yml:
   2. the pages, open data and assets, build/docs (essaim.site), and the theme overrides, build/overrides;
   3. mkdocs build --strict -> build/site;
   4. the site's static search index, from the catalog and the search index -> build/site/recherche-index;
-  5. the sitemap's dates from the cards, and .gz and .br copies of the text files (essaim.site.compress).
+  5. the sitemap's dates from the cards, fingerprinted names for the site's own assets (essaim.site.fingerprint),
+     and .gz and .br copies of the text files (essaim.site.compress).
 Nothing generated is committed; mkdocs.yml has no hook nor generation plugin.
 """
 
@@ -199,6 +200,7 @@ def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
     if result.returncode == 0:
         from essaim.site import safe_catalog
         from essaim.site.compress import precompress
+        from essaim.site.fingerprint import fingerprint_assets
         from essaim.site.searchfiles import write_search_files
         from essaim.site.share import sitemap_lastmod
 
@@ -206,6 +208,7 @@ def _build_locked(catalog, config, settings, docs, site, root, timings) -> int:
         write_search_files(safe_catalog(catalog), root / INDEX_DIR, generation)
         timings["recherche"] = time.perf_counter() - start
         sitemap_lastmod(generation, safe_catalog(catalog), settings.get("site_url"))
+        fingerprint_assets(generation, settings)
         start = time.perf_counter()
         precompress(generation)
         timings["compression"] = time.perf_counter() - start
