@@ -270,6 +270,10 @@ def reuse_blocks(site) -> list[str]:
         f"{esc(example)}.json</code></a> (remplacez la fin par l'identifiant de la fiche, qui est la fin de son "
         f'adresse). Son format est décrit par <a href="schemas/{API_SCHEMA}"><code>{API_SCHEMA}</code></a> ; '
         "c'est l'objet d'une fiche de actions.json, avec sa licence.</p>",
+        "## Suivre les nouveautés",
+        '<p>Le <a href="../flux/actions.xml" type="application/atom+xml">flux Atom des fiches</a> annonce les '
+        "fiches nouvelles ou mises à jour, datées par leur mise à jour ; un flux par thème et la liste sont sur la "
+        '<a href="../nouveautes/">page Nouveautés</a>.</p>',
         "## Journal des changements",
         f'<ul class="essaim-journal">{changes}</ul>',
     ]
