@@ -52,6 +52,8 @@ def test_hosting_guide_gives_nginx_and_github_pages_configurations():
     guide = (ROOT / "docs" / "hebergement.md").read_text("utf-8")
     for needle in ("gzip_static on;", "brotli_static on;", "actions/upload-pages-artifact", "site_url"):
         assert needle in guide
+    workflow = (ROOT / ".github" / "workflows" / "publier-site.yml").read_text("utf-8")
+    assert "Retirer les copies précompressées" in workflow and "essaim build" in workflow
 
 
 def test_the_site_assets_are_referenced_by_fingerprinted_names(real_site):
