@@ -6,7 +6,6 @@ for review."""
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import subprocess
 
@@ -16,14 +15,12 @@ from browser.test_site_browser import SCREENSHOTS, shot
 
 pytestmark = pytest.mark.browser
 pypdf = pytest.importorskip("pypdf", reason="pypdf absent : bash scripts/installer.sh --tests")
-LONGEST = 12  # printed cards: the longest ones (the others are shorter, so they fit if these do)
+LONGEST = 12  # printed cards: the longest pages (the others are shorter, so they fit if these do)
 
 
-def _longest_cards(catalog, n: int):
-    def length(card):
-        return len(card.meta.summary) + sum(len(text) for text in card.sections.values()) + \
-            len(json.dumps([c.model_dump() for c in card.meta.contacts], default=str))
-    return sorted(catalog.cards, key=length, reverse=True)[:n]
+def _longest_cards(real_site, n: int):
+    site, catalog, _ = real_site
+    return sorted(catalog.cards, key=lambda c: (site / "actions" / c.id / "index.html").stat().st_size, reverse=True)[:n]
 
 
 def _print(page, base_url, card_id) -> bytes:
@@ -33,8 +30,7 @@ def _print(page, base_url, card_id) -> bytes:
 
 
 def test_the_longest_cards_print_on_at_most_two_a4_pages(page, base_url, real_site):
-    _, catalog, _ = real_site
-    for card in _longest_cards(catalog, LONGEST):
+    for card in _longest_cards(real_site, LONGEST):
         reader = pypdf.PdfReader(io.BytesIO(_print(page, base_url, card.id)))
         assert 1 <= len(reader.pages) <= 2, f"{card.id} : {len(reader.pages)} pages"
         box = reader.pages[0].mediabox
@@ -42,8 +38,7 @@ def test_the_longest_cards_print_on_at_most_two_a4_pages(page, base_url, real_si
 
 
 def test_a_printed_card_keeps_its_content_and_url_and_drops_navigation(page, base_url, real_site):
-    _, catalog, _ = real_site
-    card = _longest_cards(catalog, 1)[0]
+    card = _longest_cards(real_site, 1)[0]
     pdf = _print(page, base_url, card.id)
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     title_start = " ".join(card.meta.title.split()[:4])
@@ -152,3 +147,29 @@ def test_comparison_on_a_390_px_phone_swipes_and_prints(browser, base_url, real_
     assert "Porteur" in text and "Retirer" not in text and "Ajouter une fiche" not in text
     context.close()
     assert not errors
+
+
+def test_a_hostile_card_stays_data_in_its_json_ld_and_in_the_comparison(browser, tmp_path):
+    from test_site_build import HOSTILE, hostile_catalog
+
+    from browser.sitebuild import ROOT, serve
+    from essaim.build import build_site
+
+    catalog, card = hostile_catalog()
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    assert build_site(catalog, tmp_path / "mkdocs.yml") == 0
+    with serve(tmp_path / "build" / "site") as url:
+        context = browser.new_context()
+        tab = context.new_page()
+        dialogs = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(f"{url}actions/{card.id}/")
+        data = tab.evaluate("JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
+        assert data["name"] == " ".join(HOSTILE["title"].split())
+        assert tab.locator('meta[property="og:title"]').get_attribute("content") == " ".join(HOSTILE["title"].split())
+        assert tab.locator("script[type='application/ld+json']").count() == 1
+        tab.goto(f"{url}comparer/?ids={card.id}")
+        assert _columns(tab) == [" ".join(HOSTILE["title"].split())]
+        assert "<script>window.__pirate = 3</script>" not in tab.locator(".essaim-comparaison__table").inner_html()
+        assert tab.evaluate("typeof window.__pirate") == "undefined" and not dialogs
+        context.close()
