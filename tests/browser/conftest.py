@@ -21,6 +21,24 @@ def base_url(real_site):
 
 
 @pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory):
+    """(address, card) of a tiny site whose only card tries to inject scripts everywhere (test_site_build.HOSTILE)."""
+    import shutil
+
+    from test_site_build import hostile_catalog
+
+    from browser.sitebuild import ROOT
+    from essaim.build import build_site
+
+    folder = tmp_path_factory.mktemp("site-hostile")
+    catalog, card = hostile_catalog()
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    assert build_site(catalog, folder / "mkdocs.yml") == 0
+    with serve(folder / "build" / "site") as url:
+        yield url, card
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

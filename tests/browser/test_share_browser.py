@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from browser.test_site_browser import SCREENSHOTS, shot
+from browser.test_site_browser import SCREENSHOTS, shot, watched_tab
 
 pytestmark = pytest.mark.browser
 pypdf = pytest.importorskip("pypdf", reason="pypdf absent : bash scripts/installer.sh --tests")
@@ -149,27 +149,18 @@ def test_comparison_on_a_390_px_phone_swipes_and_prints(browser, base_url, real_
     assert not errors
 
 
-def test_a_hostile_card_stays_data_in_its_json_ld_and_in_the_comparison(browser, tmp_path):
-    from test_site_build import HOSTILE, hostile_catalog
+def test_a_hostile_card_stays_data_in_its_json_ld_and_in_the_comparison(browser, hostile_site):
+    from test_site_build import HOSTILE
 
-    from browser.sitebuild import ROOT, serve
-    from essaim.build import build_site
-
-    catalog, card = hostile_catalog()
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    assert build_site(catalog, tmp_path / "mkdocs.yml") == 0
-    with serve(tmp_path / "build" / "site") as url:
-        context = browser.new_context()
-        tab = context.new_page()
-        dialogs = []
-        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        tab.goto(f"{url}actions/{card.id}/")
-        data = tab.evaluate("JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
-        assert data["name"] == " ".join(HOSTILE["title"].split())
-        assert tab.locator('meta[property="og:title"]').get_attribute("content") == " ".join(HOSTILE["title"].split())
-        assert tab.locator("script[type='application/ld+json']").count() == 1
-        tab.goto(f"{url}comparer/?ids={card.id}")
-        assert _columns(tab) == [" ".join(HOSTILE["title"].split())]
-        assert "<script>window.__pirate = 3</script>" not in tab.locator(".essaim-comparaison__table").inner_html()
-        assert tab.evaluate("typeof window.__pirate") == "undefined" and not dialogs
-        context.close()
+    url, card = hostile_site
+    context, tab, dialogs = watched_tab(browser)
+    tab.goto(f"{url}actions/{card.id}/")
+    data = tab.evaluate("JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
+    assert data["name"] == " ".join(HOSTILE["title"].split())
+    assert tab.locator('meta[property="og:title"]').get_attribute("content") == " ".join(HOSTILE["title"].split())
+    assert tab.locator("script[type='application/ld+json']").count() == 1
+    tab.goto(f"{url}comparer/?ids={card.id}")
+    assert _columns(tab) == [" ".join(HOSTILE["title"].split())]
+    assert "<script>window.__pirate = 3</script>" not in tab.locator(".essaim-comparaison__table").inner_html()
+    assert tab.evaluate("typeof window.__pirate") == "undefined" and not dialogs
+    context.close()

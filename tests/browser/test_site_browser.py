@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser.sitebuild import CHROMIUM, ROOT, serve
+from browser.sitebuild import CHROMIUM, ROOT
 
 pytestmark = pytest.mark.browser
 AXE = Path(os.environ.get("ESSAIM_AXE", ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"))
@@ -44,6 +43,15 @@ def option_counts(page, facet: str) -> dict[str, int]:
         text = row.locator(".essaim-facette__compte").inner_text()
         counts[value] = int(text.strip("()")) if text else 0
     return counts
+
+
+def watched_tab(browser):
+    """(context, tab, dialogs): a fresh tab whose alert/confirm dialogs are recorded and dismissed."""
+    context = browser.new_context()
+    tab = context.new_page()
+    dialogs = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    return context, tab, dialogs
 
 
 def shot(page, name: str) -> None:
@@ -213,31 +221,23 @@ def test_home_page(page, base_url, real_site):
 # --- injection ---------------------------------------------------------------------------------
 
 
-def test_a_card_that_tries_to_inject_a_script_does_not_run_it(browser, tmp_path):
-    from test_site_build import HOSTILE, hostile_catalog
+def test_a_card_that_tries_to_inject_a_script_does_not_run_it(browser, hostile_site):
+    from test_site_build import HOSTILE
 
-    from essaim.build import build_site
-
-    catalog, card = hostile_catalog()
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    assert build_site(catalog, tmp_path / "mkdocs.yml") == 0
-    with serve(tmp_path / "build" / "site") as url:
-        context = browser.new_context()
-        tab = context.new_page()
-        dialogs = []
-        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        tab.goto(url + f"actions/{card.id}/")
-        for link in tab.locator("article a").all():
-            assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
-        tab.locator("article").hover()
-        assert tab.evaluate("typeof window.__pirate") == "undefined"
-        assert tab.locator("article script").count() == 0 and tab.locator("article img, article iframe").count() == 0
-        text = tab.locator("article").inner_text()
-        assert "<script>window.__pirate = 3</script>" in text  # shown as text
-        assert "window.__pirate = 1" in tab.locator("h1").inner_text()
-        assert "<script>" in tab.title() or "window.__pirate" in tab.title()
-        assert not dialogs
-        context.close()
+    url, card = hostile_site
+    context, tab, dialogs = watched_tab(browser)
+    tab.goto(url + f"actions/{card.id}/")
+    for link in tab.locator("article a").all():
+        assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+    tab.locator("article").hover()
+    assert tab.evaluate("typeof window.__pirate") == "undefined"
+    assert tab.locator("article script").count() == 0 and tab.locator("article img, article iframe").count() == 0
+    text = tab.locator("article").inner_text()
+    assert "<script>window.__pirate = 3</script>" in text  # shown as text
+    assert "window.__pirate = 1" in tab.locator("h1").inner_text()
+    assert "<script>" in tab.title() or "window.__pirate" in tab.title()
+    assert not dialogs
+    context.close()
     assert HOSTILE
 
 
