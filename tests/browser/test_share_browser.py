@@ -164,3 +164,22 @@ def test_a_hostile_card_stays_data_in_its_json_ld_and_in_the_comparison(browser,
     assert "<script>window.__pirate = 3</script>" not in tab.locator(".essaim-comparaison__table").inner_html()
     assert tab.evaluate("typeof window.__pirate") == "undefined" and not dialogs
     context.close()
+
+
+def test_news_page_is_in_the_menu_and_its_feed_link_serves_a_valid_feed(page, base_url, real_site):
+    import feedparser
+
+    from essaim.site.feeds import rfc3339
+
+    _, catalog, _ = real_site
+    page.goto(base_url)
+    page.locator(".md-nav__link", has_text="Nouveautés").first.click()
+    assert page.url.endswith("/nouveautes/")
+    first = page.locator(".essaim-liste .essaim-item__titre a").first
+    month = max(rfc3339(c.meta.updated)[:7] for c in catalog.cards)
+    assert first.inner_text() in {c.meta.title for c in catalog.cards if rfc3339(c.meta.updated)[:7] == month}
+    href = page.locator("a", has_text="flux Atom de toutes les fiches").get_attribute("href")
+    answer = page.request.get(page.url + href)
+    assert answer.ok
+    feed = feedparser.parse(answer.body())
+    assert not feed.bozo and len(feed.entries) > 0
