@@ -183,3 +183,15 @@ def test_news_page_is_in_the_menu_and_its_feed_link_serves_a_valid_feed(page, ba
     assert answer.ok
     feed = feedparser.parse(answer.body())
     assert not feed.bozo and len(feed.entries) > 0
+
+
+def test_printing_a_card_prints_its_published_email_addresses(page, base_url, real_site):
+    _, catalog, _ = real_site
+    card = next(c for c in catalog.cards if any(contact.email for contact in c.meta.contacts))
+    emails = [contact.email for contact in card.meta.contacts if contact.email]
+    page.goto(f"{base_url}actions/{card.id}/")
+    assert page.locator(".essaim-courriel__bouton").count() == len(emails)
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser does before printing
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
+    for email in emails:
+        assert email in text.replace("\n", "")

@@ -1,5 +1,6 @@
 // Essaim — courriels des contacts : l'adresse n'est pas dans le HTML en clair ;
-// elle est reconstituée à la demande (bouton), sans JavaScript le texte reste « nom [arobase] domaine ».
+// elle est reconstituée à la demande (bouton, ou impression de la page), sans JavaScript le texte reste
+// « nom [arobase] domaine ».
 (function () {
   function decode(value) {
     try {
@@ -12,7 +13,7 @@
       return null;
     }
   }
-  function reveal(holder, button) {
+  function reveal(holder, focus) {
     var address = decode(holder.getAttribute("data-courriel"));
     if (!address) return;
     var link = document.createElement("a");
@@ -20,7 +21,7 @@
     link.textContent = address;
     link.className = "essaim-courriel__lien";
     holder.replaceChildren(link);
-    link.focus();
+    if (focus) link.focus();
   }
   function setup() {
     var holders = document.querySelectorAll(".essaim-courriel[data-courriel]");
@@ -32,10 +33,16 @@
       button.className = "essaim-courriel__bouton";
       button.textContent = "Afficher le courriel";
       if (who) button.setAttribute("aria-label", "Afficher le courriel de " + who);
-      button.addEventListener("click", function () { reveal(holder, button); });
+      button.addEventListener("click", function () { reveal(holder, true); });
       holder.replaceChildren(button);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();
+  // Sur papier, pas de bouton : la personne qui imprime la fiche en obtient les courriels publiés.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".essaim-courriel[data-courriel]"), function (holder) {
+      if (holder.querySelector("button")) reveal(holder, false);
+    });
+  });
 })();
