@@ -2,7 +2,8 @@
 # Installe ce qu'il faut aux tests de navigateur (idempotent, non interactif) :
 #   - Chromium de Debian (/usr/bin/chromium) : Playwright ne télécharge jamais son propre navigateur ;
 #   - le paquet Python playwright dans .venv ;
-#   - axe-core (npm) dans .venv/npm, pour les contrôles d'accessibilité.
+#   - axe-core (npm) dans .venv/npm, pour les contrôles d'accessibilité ;
+#   - pdftoppm (poppler-utils), pour rendre en PNG les fiches imprimées en PDF.
 # Appelé par « bash scripts/installer.sh --tests » ; fonctionne en root sur une Debian neuve (CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ sudo_if_needed() {
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null || missing+=(npm)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)  # printed cards rendered to PNG for review
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_if_needed apt-get update -qq

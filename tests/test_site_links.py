@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import CONTENT, ROOT
-from essaim.build import SITE_DIR, build_site
+from essaim.build import SITE_DIR, build_site, read_config
 from essaim.catalog import open_catalog
 from essaim.linkcheck import broken_links
 
@@ -22,7 +23,8 @@ def site(tmp_path_factory):
 
 
 def test_no_broken_internal_links_or_anchors(site):
-    broken = broken_links(site)
+    served_under = urlsplit(read_config(ROOT / "mkdocs.yml").get("site_url") or "/").path
+    broken = broken_links(site, served_under)
     assert not broken, "\n".join(f"{b.page} → {b.target} ({b.reason})" for b in broken[:30])
 
 

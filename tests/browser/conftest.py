@@ -22,6 +22,24 @@ def base_url(real_site):
 
 
 @pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory):
+    """(address, card) of a tiny site whose only card tries to inject scripts everywhere (test_site_build.HOSTILE)."""
+    import shutil
+
+    from test_site_build import hostile_catalog
+
+    from browser.sitebuild import ROOT
+    from essaim.build import build_site
+
+    folder = tmp_path_factory.mktemp("site-hostile")
+    catalog, card = hostile_catalog()
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    assert build_site(catalog, folder / "mkdocs.yml") == 0
+    with serve(folder / "build" / "site") as url:
+        yield url, card
+
+
+@pytest.fixture(scope="session")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api",
                                          reason="playwright absent : bash scripts/installer.sh --tests")

@@ -48,6 +48,15 @@ def option_counts(page, facet: str) -> dict[str, int]:
     return counts
 
 
+def watched_tab(browser):
+    """(context, tab, dialogs): a fresh tab whose alert/confirm dialogs are recorded and dismissed."""
+    context = browser.new_context()
+    tab = context.new_page()
+    dialogs = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    return context, tab, dialogs
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -215,31 +224,23 @@ def test_home_page(page, base_url, real_site):
 # --- injection ---------------------------------------------------------------------------------
 
 
-def test_a_card_that_tries_to_inject_a_script_does_not_run_it(browser, tmp_path):
-    from test_site_build import HOSTILE, hostile_catalog
+def test_a_card_that_tries_to_inject_a_script_does_not_run_it(browser, hostile_site):
+    from test_site_build import HOSTILE
 
-    from essaim.build import build_site
-
-    catalog, card = hostile_catalog()
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    assert build_site(catalog, tmp_path / "mkdocs.yml") == 0
-    with serve(tmp_path / "build" / "site") as url:
-        context = browser.new_context()
-        tab = context.new_page()
-        dialogs = []
-        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        tab.goto(url + f"actions/{card.id}/")
-        for link in tab.locator("article a").all():
-            assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
-        tab.locator("article").hover()
-        assert tab.evaluate("typeof window.__pirate") == "undefined"
-        assert tab.locator("article script").count() == 0 and tab.locator("article img, article iframe").count() == 0
-        text = tab.locator("article").inner_text()
-        assert "<script>window.__pirate = 3</script>" in text  # shown as text
-        assert "window.__pirate = 1" in tab.locator("h1").inner_text()
-        assert "<script>" in tab.title() or "window.__pirate" in tab.title()
-        assert not dialogs
-        context.close()
+    url, card = hostile_site
+    context, tab, dialogs = watched_tab(browser)
+    tab.goto(url + f"actions/{card.id}/")
+    for link in tab.locator("article a").all():
+        assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+    tab.locator("article").hover()
+    assert tab.evaluate("typeof window.__pirate") == "undefined"
+    assert tab.locator("article script").count() == 0 and tab.locator("article img, article iframe").count() == 0
+    text = tab.locator("article").inner_text()
+    assert "<script>window.__pirate = 3</script>" in text  # shown as text
+    assert "window.__pirate = 1" in tab.locator("h1").inner_text()
+    assert "<script>" in tab.title() or "window.__pirate" in tab.title()
+    assert not dialogs
+    context.close()
     assert HOSTILE
 
 
@@ -274,7 +275,7 @@ def console_guard(tab) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
+def hostile_links_site(tmp_path_factory):
     """A site whose card carries every hostile link of tests/data/hostile/liens.md (as if it bypassed validation)."""
     from essaim.build import build_site
     from essaim.catalog import open_catalog
@@ -291,8 +292,8 @@ def hostile_site(tmp_path_factory):
         yield url, card
 
 
-def test_hostile_links_do_nothing_on_click(browser, hostile_site):
-    url, card = hostile_site
+def test_hostile_links_do_nothing_on_click(browser, hostile_links_site):
+    url, card = hostile_links_site
     context = browser.new_context()
     tab = context.new_page()
     dialogs: list[str] = []

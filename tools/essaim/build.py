@@ -4,7 +4,9 @@ build_site(catalog) runs, from the folder of mkdocs.yml:
   1. the search index (essaim.search) for « Actions similaires », build/index;
   2. the pages, open data and assets, build/docs (essaim.site), and the theme overrides, build/overrides;
   3. mkdocs build --strict -> build/site;
-  4. the site's static search index, from the catalog and the search index -> build/site/recherche-index.
+  4. the site's static search index, from the catalog and the search index -> build/site/recherche-index;
+  5. the sitemap's dates from the cards, fingerprinted names for the site's own assets (essaim.site.fingerprint),
+     and .gz and .br copies of the text files (essaim.site.compress).
 Nothing generated is committed; mkdocs.yml has no hook nor generation plugin.
 """
 
@@ -120,7 +122,7 @@ def similar_cards(catalog: Catalog, root: Path, indexed: bool = False) -> dict[s
 
 def write_overrides(target: Path) -> None:
     source = resources.files("essaim").joinpath("data", "site", "overrides")
-    for path in ("main.html", "partials/source.html", "partials/javascripts/base.html"):
+    for path in ("main.html", "partials/source.html", "partials/javascripts/base.html", "partials/partage.html"):
         out = target / path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(source.joinpath(path).read_bytes())
@@ -130,11 +132,11 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
                      timings: dict) -> None:
     """Search index, similar cards and pages; on large catalogs the two cores share the work:
     the index is built in a child process while this one renders the sections and the other pages."""
-    from essaim.site import Site, card_files, other_files, safe_catalog, write_files
+    from essaim.site import Site, card_files, other_files, safe_catalog, write_binary_files, write_files
     from essaim.site.pages import rendered_sections
 
     repo_url, edit_base = repository_links(settings)
-    site = Site(safe_catalog(catalog), {}, repo_url, edit_base)
+    site = Site(safe_catalog(catalog), {}, repo_url, edit_base, site_url=settings.get("site_url") or None)
     start = time.perf_counter()
     if len(site.catalog.cards) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and can_fork():
         # Two processes: the child builds the index while this one renders the pages that do not need it;
@@ -170,6 +172,9 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
     start = time.perf_counter()
     write_files(docs, {**card_files(site), **others})
     timings["fiches"] = time.perf_counter() - start
+    start = time.perf_counter()
+    write_binary_files(site, docs)
+    timings["base_sqlite"] = time.perf_counter() - start
 
 
 def build_site(catalog: Catalog, config: Path = Path("mkdocs.yml"), timings: dict | None = None) -> int:
@@ -216,7 +221,10 @@ def _build_locked(catalog, config, settings, docs, site, generation, root, timin
     timings["mkdocs"] = time.perf_counter() - start
     if result.returncode == 0:
         from essaim.site import safe_catalog
+        from essaim.site.compress import precompress
+        from essaim.site.fingerprint import fingerprint_assets
         from essaim.site.searchfiles import write_search_files
+        from essaim.site.share import sitemap_lastmod
 
         start = time.perf_counter()
         write_search_files(safe_catalog(catalog), root / INDEX_DIR, generation)
@@ -224,6 +232,11 @@ def _build_locked(catalog, config, settings, docs, site, generation, root, timin
 
         write_territory_files(safe_catalog(catalog), generation)
         timings["recherche"] = time.perf_counter() - start
+        sitemap_lastmod(generation, safe_catalog(catalog), settings.get("site_url"))
+        fingerprint_assets(generation, settings)
+        start = time.perf_counter()
+        precompress(generation)
+        timings["compression"] = time.perf_counter() - start
     if result.returncode:
         shutil.rmtree(generation, ignore_errors=True)
         return result.returncode

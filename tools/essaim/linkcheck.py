@@ -37,15 +37,18 @@ def _parse(path: Path) -> _PageParser:
     return parser
 
 
-def _resolve(site: Path, page: Path, target: str) -> Path:
+def _resolve(site: Path, page: Path, target: str, root: str = "/") -> Path:
     path = unquote(urlsplit(target).path)
+    if path.startswith(root):  # absolute: the site is served under `root` (the path of mkdocs.yml's site_url)
+        path = "/" + path[len(root):]
     base = site if path.startswith("/") else page.parent
     resolved = (base / path.lstrip("/")).resolve() if path else page
     return resolved / "index.html" if resolved.is_dir() else resolved
 
 
-def broken_links(site: Path) -> list[BrokenLink]:
-    """Links from the site's HTML pages to files or anchors that do not exist."""
+def broken_links(site: Path, root: str = "/") -> list[BrokenLink]:
+    """Links from the site's HTML pages to files or anchors that do not exist; `root` is the path the site is
+    served under (absolute links such as the 404 page's start with it)."""
     site = site.resolve()
     pages = {p.resolve(): _parse(p) for p in site.rglob("*.html")}
     broken = []
@@ -55,7 +58,7 @@ def broken_links(site: Path) -> list[BrokenLink]:
             parts = urlsplit(target)
             if parts.scheme or parts.netloc or target.startswith(("mailto:", "tel:", "javascript:", "data:")):
                 continue
-            resolved = _resolve(site, page, target)
+            resolved = _resolve(site, page, target, root)
             if not resolved.is_relative_to(site):
                 broken.append(BrokenLink(shown, target, "hors du site"))
             elif not resolved.exists():

@@ -19,7 +19,7 @@ from essaim.site.facets import Facets
 from essaim.site.markup import ID_SAFE
 
 ASSETS = ("essaim.css", "essaim.js", "essaim-portee.js", "recherche.js", "moteur.js", "recherche.css", "territoire.js",
-          "territoire.css")
+          "territoire.css", "impression.css", "comparer.js", "comparer.css")
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Site:
     similar: dict[str, list[str]] = field(default_factory=dict)
     repo_url: str | None = None
     edit_base: str | None = None  # ends with "/"; + "actions/<file>.md" edits a card
+    site_url: str | None = None  # mkdocs.yml's site_url, for absolute links (feeds, sharing metadata)
     rendered: dict[str, dict[str, str]] = field(default_factory=dict)  # card id -> section key -> HTML, if done
     facets: Facets = field(init=False)
 
@@ -50,8 +51,9 @@ def safe_catalog(catalog: Catalog) -> Catalog:
 def card_files(site: Site) -> dict[str, str]:
     """The card and guide pages (they need the similar cards)."""
     from essaim.site.pages import card_page, card_page_path, guide_page
+    from essaim.site.share import shared_card_page
 
-    files = {card_page_path(card.id): card_page(site, card) for card in site.catalog.cards}
+    files = {card_page_path(card.id): shared_card_page(site, card, card_page(site, card)) for card in site.catalog.cards}
     files.update({f"guides/{guide.id}.md": guide_page(site, guide) for guide in site.catalog.guides})
     return files
 
@@ -65,12 +67,20 @@ def other_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     from essaim.site.listings import listing_pages
     from essaim.site.territoire import PAGE as territory_page_path
     from essaim.site.territoire import territory_page
+    from essaim.site.compare import COMPARE_PAGE, compare_page
+    from essaim.site.feeds import NEWS_PAGE, feed_files, news_page
+    from essaim.site.opendata import METADATA, api_files, datasette_metadata
 
     files = listing_pages(site)
     files.update(map_pages(site))
     data = data_files(site, project_root)
+    data.update(api_files(site))
+    data[METADATA] = datasette_metadata(site.site_url)
     files.update(data)
     files["donnees/index.md"] = data_page(site, data)
+    files.update(feed_files(site))
+    files[NEWS_PAGE] = news_page(site)
+    files[COMPARE_PAGE] = compare_page(site)
     files["index.md"] = home_page(site)
     files["recherche.md"] = search_page(site)
     files[territory_page_path] = territory_page(site)
@@ -108,4 +118,12 @@ def write_pages(catalog: Catalog, docs: Path, similar: dict[str, list[str]] | No
     """Write the whole docs folder (pages, open data, assets) from the catalog; return the Site."""
     site = Site(safe_catalog(catalog), similar or {}, repo_url, edit_base)
     write_files(docs, site_files(site, project_root))
+    write_binary_files(site, docs)
     return site
+
+
+def write_binary_files(site: Site, docs: Path) -> None:
+    """Files that are not text: the SQLite catalogue."""
+    from essaim.site.opendata import DATABASE, write_database
+
+    write_database(site, docs / DATABASE)

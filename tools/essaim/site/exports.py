@@ -23,6 +23,16 @@ from essaim.vocabularies import vocabulary
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.fr"
 SEPARATOR = " | "
+API_SCHEMA = "api-action.schema.json"
+# What changed in the published files, newest first (« Données ouvertes » page).
+CHANGELOG = [
+    ("2026-12", "Base SQLite <code>actions.db</code> (avec recherche plein texte et métadonnées pour Datasette), "
+                "un fichier JSON par fiche sous <code>/api/actions/</code> décrit par "
+                "<code>api-action.schema.json</code>, flux Atom des nouveautés."),
+    ("2026-11", "Colonnes <code>transfert_*</code> (budget, moyens humains, délai, prérequis) dans actions.csv "
+                "et bloc <code>transfert</code> dans actions.json."),
+    ("2026-11", "Premières publications : actions.json, actions.csv et les schémas JSON des fiches."),
+]
 
 # Columns of actions.csv: name -> description (the « Données ouvertes » page prints this table).
 COLUMNS = {
@@ -200,6 +210,9 @@ def schema_files(project_root: Path | None) -> dict[str, str]:
         committed = folder / f"{name}.schema.json" if folder else None
         files[f"{name}.schema.json"] = (committed.read_text("utf-8") if committed and committed.exists()
                                         else schema_text(name))
+    written = folder / API_SCHEMA if folder else None  # hand-written: /api/actions/<id>.json
+    if written and written.exists():
+        files[API_SCHEMA] = written.read_text("utf-8")
     return files
 
 
@@ -223,7 +236,7 @@ def data_page(site, files: dict[str, str]) -> str:
     return "\n\n".join([
         front_matter("Données ouvertes", "Les fiches d'Essaim en JSON et CSV, sous licence CC BY 4.0."),
         "# Données ouvertes",
-        f"<p>Toutes les fiches publiées ({n}) sont téléchargeables en deux formats, régénérés à chaque construction "
+        f"<p>Toutes les fiches publiées ({n}) sont téléchargeables en plusieurs formats, régénérés à chaque construction "
         f'du site. Licence : <a href="{LICENCE_URL}" rel="noopener">Creative Commons Attribution 4.0 (CC BY 4.0)</a> '
         "— citez « Essaim » et le lien de la fiche.</p>",
         '<ul class="essaim-telechargements">'
@@ -248,6 +261,35 @@ def data_page(site, files: dict[str, str]) -> str:
         "<p>Les schémas JSON décrivent l'en-tête YAML des fiches, des guides et des documents sources (les clés "
         "de <code>actions.json</code> les suivent) :</p>",
         f"<ul>{schemas}</ul>",
+        *reuse_blocks(site),
         "<p>Les vocabulaires (thèmes, publics, types de porteur…) sont décrits dans la "
         "<a href=\"../contribuer/\">page Contribuer</a> et dans la référence des champs du dépôt.</p>",
     ]) + "\n"
+
+
+def reuse_blocks(site) -> list[str]:
+    """The SQLite base, the per-card JSON files and the changelog, on the « Données ouvertes » page."""
+    example = site.catalog.cards[0].id if site.catalog.cards else "identifiant-de-la-fiche"
+    changes = "".join(f"<li><strong>{esc(when)}</strong> : {text}</li>" for when, text in CHANGELOG)
+    return [
+        "## Base SQLite et Datasette",
+        '<p><a href="actions.db" download><strong>actions.db</strong></a> : la même base en SQLite. La table '
+        "<code>actions</code> a une ligne par fiche (les colonnes de actions.csv) ; les tables <code>themes</code>, "
+        "<code>publics</code>, <code>lieux</code>, <code>contacts</code> (seulement les contacts publiables, comme "
+        "ci-dessus) et <code>sources</code> la détaillent, reliées par <code>action_id</code> ; la table "
+        "<code>actions_fts</code> permet la recherche plein texte (titre, résumé, porteur, lieux, sections).</p>",
+        '<p>Pour l\'explorer dans <a href="https://datasette.io/" rel="noopener">Datasette</a>, téléchargez aussi '
+        '<a href="metadata.json" download><code>metadata.json</code></a> (description des tables et licence) :</p>',
+        "<pre><code>pip install datasette\ndatasette actions.db --metadata metadata.json</code></pre>",
+        "## Une fiche en JSON",
+        f'<p>Chaque fiche a aussi son fichier : <a href="../api/actions/{esc(example)}.json"><code>/api/actions/'
+        f"{esc(example)}.json</code></a> (remplacez la fin par l'identifiant de la fiche, qui est la fin de son "
+        f'adresse). Son format est décrit par <a href="schemas/{API_SCHEMA}"><code>{API_SCHEMA}</code></a> ; '
+        "c'est l'objet d'une fiche de actions.json, avec sa licence.</p>",
+        "## Suivre les nouveautés",
+        '<p>Le <a href="../flux/actions.xml" type="application/atom+xml">flux Atom des fiches</a> annonce les '
+        "fiches nouvelles ou mises à jour, datées par leur mise à jour ; un flux par thème et la liste sont sur la "
+        '<a href="../nouveautes/">page Nouveautés</a>.</p>',
+        "## Journal des changements",
+        f'<ul class="essaim-journal">{changes}</ul>',
+    ]

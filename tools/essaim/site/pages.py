@@ -298,6 +298,12 @@ def report_url(site, card: Card, kind: str = "correction") -> str | None:
     return f"{site.repo_url}/issues/new?{query}"
 
 
+def _compare_toggle(card: Card, page: str) -> str:
+    """« Comparer » : a link to the comparison with this card; assets/comparer.js turns it into a toggle."""
+    return (f'<p class="essaim-comparer" data-pagefind-ignore><a class="md-button" data-comparer="{esc(card.id)}" '
+            f'href="{esc(rel(page, "comparer.md"))}?ids={esc(card.id)}">Comparer</a></p>')
+
+
 def _correction(site, card: Card, page: str) -> str:
     form = report_url(site, card)
     parts = []
@@ -347,6 +353,7 @@ def card_page(site, card: Card) -> str:
         f'<p class="essaim-resume">{esc(" ".join(m.summary.split()))}</p>',
         _decision(site, card, page, facets),
         _chips(site, card, page, facets),
+        _compare_toggle(card, page),
         transfer_block(card),
     ]
     rendered = site.rendered.get(card.id) or rendered_sections(card)

@@ -1,6 +1,6 @@
 // Essaim — courriels et téléphones des contacts : ni l'adresse ni le numéro (sauf standard public) ne sont
-// dans le HTML en clair ; ils sont reconstitués à la demande (bouton). Sans JavaScript, le courriel reste
-// « nom [arobase] domaine » et le téléphone n'est pas affiché.
+// dans le HTML en clair ; ils sont reconstitués à la demande (bouton, ou impression de la page). Sans
+// JavaScript, le courriel reste « nom [arobase] domaine » et le téléphone n'est pas affiché.
 (function () {
   var KINDS = [
     {selector: ".essaim-courriel[data-courriel]", attribute: "data-courriel", scheme: "mailto:",
@@ -22,7 +22,7 @@
   function target(kind, text) {
     return kind.scheme === "tel:" ? "tel:" + text.replace(/[^0-9+]/g, "") : kind.scheme + text;
   }
-  function reveal(holder, kind) {
+  function reveal(holder, kind, focus) {
     var text = decode(holder.getAttribute(kind.attribute));
     if (!text) return;
     var link = document.createElement("a");
@@ -30,7 +30,7 @@
     link.textContent = text;
     link.className = kind.linkClass;
     holder.replaceChildren(link);
-    link.focus();
+    if (focus) link.focus();
   }
   function setup() {
     KINDS.forEach(function (kind) {
@@ -43,11 +43,19 @@
         button.className = "essaim-courriel__bouton";
         button.textContent = kind.label;
         if (who) button.setAttribute("aria-label", kind.label + " de " + who);
-        button.addEventListener("click", function () { reveal(holder, kind); });
+        button.addEventListener("click", function () { reveal(holder, kind, true); });
         holder.replaceChildren(button);
       });
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();
+  // Sur papier, pas de bouton : la personne qui imprime la fiche en obtient les contacts publiés.
+  window.addEventListener("beforeprint", function () {
+    KINDS.forEach(function (kind) {
+      Array.prototype.forEach.call(document.querySelectorAll(kind.selector), function (holder) {
+        if (holder.querySelector("button")) reveal(holder, kind, false);
+      });
+    });
+  });
 })();
