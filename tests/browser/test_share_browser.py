@@ -42,7 +42,7 @@ def test_a_printed_card_keeps_its_content_and_url_and_drops_navigation(page, bas
     pdf = _print(page, base_url, card.id)
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     title_start = " ".join(card.meta.title.split()[:4])
-    for expected in (title_start, "En bref", "Porteur", "Contacts", "Sources",
+    for expected in (title_start, "En bref", "Porteur", "Contact", "Sources",
                      f"Adresse de cette page : https://essaim-sante.github.io/essaim/actions/{card.id}/"):
         assert expected.replace(" ", "") in text.replace(" ", ""), expected
     for hidden in ("Rechercher", "Actions similaires", "Proposer une correction", "Afficher le courriel"):
@@ -190,7 +190,7 @@ def test_printing_a_card_prints_its_published_email_addresses(page, base_url, re
     card = next(c for c in catalog.cards if any(contact.email for contact in c.meta.contacts))
     emails = [contact.email for contact in card.meta.contacts if contact.email]
     page.goto(f"{base_url}actions/{card.id}/")
-    assert page.locator(".essaim-courriel__bouton").count() == len(emails)
+    assert page.locator(".essaim-courriel .essaim-courriel__bouton").count() == len(emails)
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser does before printing
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
     for email in emails:

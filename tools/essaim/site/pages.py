@@ -300,7 +300,7 @@ def report_url(site, card: Card, kind: str = "correction") -> str | None:
 
 def _compare_toggle(card: Card, page: str) -> str:
     """« Comparer » : a link to the comparison with this card; assets/comparer.js turns it into a toggle."""
-    return (f'<p class="essaim-comparer" data-pagefind-ignore><a class="md-button" data-comparer="{esc(card.id)}" '
+    return (f'<p class="essaim-comparer"><a class="md-button" data-comparer="{esc(card.id)}" '
             f'href="{esc(rel(page, "comparer.md"))}?ids={esc(card.id)}">Comparer</a></p>')
 
 
