@@ -16,14 +16,15 @@ from essaim.vocabularies import vocabulary
 PAGE_SIZE = 50
 
 
-def value_link(site, page: str, facet: str, value: str, text: str | None = None) -> str:
-    """« Libellé (3 fiches) », a link when the listing exists: only values with cards have a page."""
+def value_link(site, page: str, facet: str, value: str, text: str | None = None, counted: bool = True) -> str:
+    """« Libellé (3 fiches) », a link when the listing exists: only values with cards have a page.
+    `counted=False` leaves the count out (a table that has a column for it)."""
     n = site.facets.count(facet, value)
     name = esc(text or label(facet, value))
     if not n:
         return f'<span class="essaim-vide">{name} <span class="essaim-compte">(aucune fiche)</span></span>'
-    return (f'<a href="{esc(rel(page, listing_path(facet, value)))}">{name}</a> '
-            f'<span class="essaim-compte">({count_text(n)})</span>')
+    count = f' <span class="essaim-compte">({count_text(n)})</span>' if counted else ""
+    return f'<a href="{esc(rel(page, listing_path(facet, value)))}">{name}</a>{count}'
 
 
 def _search_link(page: str, facet: str, value: str) -> str:
@@ -106,7 +107,7 @@ def listing_pages(site) -> dict[str, str]:
     for region in options("region"):
         deps = [d for d in options("departement") if geography.departements()[d].parent == region]
         dep_links = ", ".join(value_link(site, page, "departement", d) for d in deps if facets.count("departement", d))
-        rows.append(f"<tr><th scope=\"row\">{value_link(site, page, 'region', region)}</th>"
+        rows.append(f"<tr><th scope=\"row\">{value_link(site, page, 'region', region, counted=False)}</th>"
                     f"<td>{facets.count('region', region)}</td><td>{dep_links or '—'}</td></tr>")
     pages[page] = "\n\n".join([
         front_matter("Fiches par territoire"), "# Fiches par territoire",
