@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CONTENT, EXAMPLE_TITLE, run_validate
 from essaim.cli import main
 
@@ -46,6 +48,23 @@ def test_new_from_flags_writes_a_valid_stub(content, capsys):
 def test_new_without_input_names_what_is_missing(content, capsys):
     assert main(["--content", str(content), "new", "--no-input", "--titre", "Une action"]) == 2
     assert "--porteur manque" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("departement, written", [(None, None), ("93", "93066")])
+def test_new_never_guesses_a_commune_shared_by_several(content, capsys, departement, written):
+    """« Saint-Denis » is four communes: without a département, the candidates are listed and nothing is written."""
+    options = ["--departement", departement] if departement else []
+    code = main(["--content", str(content), "new", "--no-input", "--titre", "Médiation santé à Saint-Denis",
+                 "--porteur", "Association Exemple", "--type-porteur", "association", "--commune", "Saint-Denis",
+                 "--echelle", "commune", "--theme", "mediation_en_sante", "--public", "QPV",
+                 "--source", "fts-inspir-actions-acces-aux-soins-2023", *options])
+    captured = capsys.readouterr()
+    card = content / "actions" / "mediation-sante-a-saint-denis.md"
+    if written is None:
+        assert code == 2 and "ambiguë" in captured.err and "93066" in captured.err and "11339" in captured.err
+        assert not card.exists()
+    else:
+        assert code == 0 and f"insee: '{written}'" in card.read_text(encoding="utf-8")
 
 
 def test_new_rejects_unknown_vocabulary_with_a_suggestion(content, capsys):

@@ -86,6 +86,10 @@ def _place(table: dict, raw: str, what: str) -> str | None:
     matches = [code for code, place in table.items() if fold(place.name) == fold(raw)]
     if not matches:
         raise NewCardError(f"{what} « {raw} » introuvable dans le référentiel officiel")
+    if len(matches) > 1:  # never guess: « Saint-Denis » is four communes
+        listed = ", ".join(f"{table[c].name} ({table[c].parent}, code {c})" for c in sorted(matches))
+        raise NewCardError(f"{what} « {raw} » ambiguë : {listed} ; donnez le code INSEE ou le département "
+                           "(--departement)")
     return matches[0]
 
 
