@@ -43,8 +43,8 @@ from essaim.facets import FACETS
 from essaim.locking import Busy, exclusive
 from essaim.search.facets import counts, mask, members
 from essaim.search import querydata
-from essaim.search.text import WORD_PATTERN, fold_inclusive, nfc
-from essaim.search.understanding import Group, Understanding, understand
+from essaim.search.text import WORD_PATTERN, nfc
+from essaim.search.understanding import Group, Understanding, fold_inclusive, understand
 
 if TYPE_CHECKING:  # documents are built from the card model, which searching never needs
     from essaim.search.documents import Entry, SearchDocument
