@@ -140,15 +140,3 @@ def report_markdown(rows: list[dict], machine: str) -> str:
     lines += ["", f"Cibles à 10 000 fiches : validation ≤ {TARGETS['validate_s']} s, index ≤ {TARGETS['build_s']} s, mise à jour ≤ {TARGETS['update_s']} s, "
               f"p50 ≤ {TARGETS['p50_ms']} ms, p95 ≤ {TARGETS['p95_ms']} ms.", ""]
     return "\n".join(lines)
-
-
-def write_report(path: Path, section: str, name: str = "recherche") -> None:
-    """Replace one section of docs/benchmarks.md, keeping the others."""
-    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Mesures de performance\n\n"
-    block = f"{begin}\n{section}\n{end}"
-    if begin in text:
-        text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")

@@ -165,7 +165,8 @@ def cmd_bench(args) -> int:
     import os
     import platform
 
-    from essaim.bench import TARGETS, measure, report_markdown, write_report
+    from essaim.bench import TARGETS, measure, report_markdown
+    from essaim.benchdoc import replace_section
     from essaim.catalog import open_catalog
 
     catalog, validation = open_catalog(Path(args.content))
@@ -180,7 +181,7 @@ def cmd_bench(args) -> int:
         section = benchref.report_markdown(rows, cli_rows, machine)
         print(section)
         if args.ecrire:
-            write_report(Path("docs/benchmarks.md"), section, "comparaison")
+            replace_section(Path("docs/benchmarks.md"), "comparaison", section)
         return 0
     rows = []
     for size in args.tailles:
@@ -190,7 +191,7 @@ def cmd_bench(args) -> int:
     section = report_markdown(rows, machine)
     print(section)
     if args.ecrire:
-        write_report(Path("docs/benchmarks.md"), section)
+        replace_section(Path("docs/benchmarks.md"), "recherche", section)
     largest = rows[-1]
     met = all(largest[key] <= target for key, target in TARGETS.items())
     print("Cibles atteintes." if met else "Cibles NON atteintes.", file=sys.stderr)

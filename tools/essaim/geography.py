@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -43,3 +45,18 @@ def communes() -> dict[str, Place]:
 def commune_departement(insee: str) -> str | None:
     place = communes().get(insee)
     return place.parent if place else None
+
+
+def name_key(name: str) -> str:
+    """A place name as it is compared: case, accents, hyphens and apostrophes ignored."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[-_'’]", " ", bare).split())
+
+
+@cache
+def communes_by_name() -> dict[str, list[str]]:
+    """name_key(name) -> INSEE codes of the communes of that name (several: « Saint-Denis » is four)."""
+    names: dict[str, list[str]] = {}
+    for code, place in communes().items():
+        names.setdefault(name_key(place.name), []).append(code)
+    return names

@@ -18,7 +18,6 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -169,14 +168,6 @@ def shown(text: str, limit: int = 80) -> str:
 # --- places --------------------------------------------------------------------------
 
 
-@cache
-def _commune_index() -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for code, place in geography.communes().items():
-        index.setdefault(fold(place.name), []).append(code)
-    return index
-
-
 def _place_codes(table: dict, raw: str) -> list[str]:
     if raw.upper() in table:
         return [raw.upper()]
@@ -214,7 +205,7 @@ def territory(values: dict[str, str], scale_label: str, kinds: list[str], detail
         if name.upper() in geography.communes():
             codes = [name.upper()]
         else:
-            codes = _commune_index().get(fold(name), [])
+            codes = geography.communes_by_name().get(geography.name_key(name), [])
             scope = [hint] if hint else departements
             if len(codes) > 1 and scope:
                 codes = [c for c in codes if geography.communes()[c].parent in scope] or codes

@@ -19,7 +19,6 @@ from functools import cache
 from importlib import resources
 
 from essaim import geography
-from essaim.vocabularies import fold
 
 # Population bands: lower bound of each band.
 BANDS = (0, 2_000, 10_000, 50_000, 200_000)
@@ -164,18 +163,6 @@ class UnknownCommune(Exception):
         super().__init__(name)
 
 
-@cache
-def _by_name() -> dict[str, list[str]]:
-    names: dict[str, list[str]] = {}
-    for code, place in geography.communes().items():
-        names.setdefault(_name_key(place.name), []).append(code)
-    return names
-
-
-def _name_key(name: str) -> str:
-    return " ".join(fold(name).replace("-", " ").replace("'", " ").replace("’", " ").split())
-
-
 def find_commune(query: str) -> CommuneProfile:
     """A commune from its INSEE code or its name (case, accents and hyphens ignored); never guesses.
 
@@ -192,13 +179,14 @@ def find_commune(query: str) -> CommuneProfile:
         if head and code in geography.departements():
             text, dep = head, code
             break
-    codes = _by_name().get(_name_key(text), [])
+    codes = geography.communes_by_name().get(geography.name_key(text), [])
     if dep:
         codes = [c for c in codes if geography.communes()[c].parent == dep]
     # Paris, Lyon and Marseille: the commune, not its arrondissements (they do not share its name anyway).
     if not codes:
-        key = _name_key(text)
-        starting = [c for name, found in _by_name().items() if key and name.startswith(key) for c in found]
+        key = geography.name_key(text)
+        starting = [c for name, found in geography.communes_by_name().items()
+                    if key and name.startswith(key) for c in found]
         starting.sort(key=lambda c: -(population_and_epci(c)[0] or 0))
         raise UnknownCommune(query, [profile(c) for c in starting[:5]])
     if len(codes) > 1:
