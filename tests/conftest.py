@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from essaim.cli import main
+from essaim.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -1,5 +1,5 @@
 """Run by tests/test_validate_parallel.py in a fresh interpreter: a test process may hold other
-threads (browser, server fixtures), and essaim.parallel rightly refuses to fork beside them.
+threads (browser, server fixtures), and essaim.pipeline.parallel rightly refuses to fork beside them.
 
     python tests/parallel_probe.py CONTENT  ->  JSON facts on stdout
 """
@@ -12,9 +12,9 @@ import sys
 import threading
 from pathlib import Path
 
-from essaim import parallel
-from essaim.load import discover
-from essaim.validate import validate_files
+from essaim.pipeline import parallel
+from essaim.pipeline.load import discover
+from essaim.pipeline.validate import validate_files
 
 
 def pid(_item) -> int:

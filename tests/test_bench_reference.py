@@ -7,15 +7,15 @@ import random
 import pytest
 
 from conftest import CONTENT
-from essaim.bench import QUERIES, _filters
-from essaim.catalog import open_catalog
+from essaim.bench.engine import QUERIES, _filters
+from essaim.pipeline.catalog import open_catalog
 from essaim.search import SearchIndex, index_catalog
 
 tantivy = pytest.importorskip("tantivy")  # the optional « bench » extra
 
 
 def test_reference_index_agrees_with_our_engine_on_every_query(tmp_path):
-    from essaim.benchref import Reference, _same, build_reference, query_spec
+    from essaim.bench.reference import Reference, _same, build_reference, query_spec
 
     catalog, _ = open_catalog(CONTENT)
     index_catalog(catalog, tmp_path / "ours", rebuild=True)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import CONTENT, EXAMPLE_TITLE, run_validate
-from essaim.cli import main
+from essaim.cli.main import main
 
 
 def test_help_is_in_french():
@@ -98,7 +98,7 @@ def test_no_traceback_on_a_directory_given_as_file(content, capsys):
 
 def test_commands_that_never_search_do_not_load_the_search_engine():
     """whoosh is imported by index, search and build only: every other command starts faster."""
-    probe = ("import sys; from essaim.cli import parser, main; parser(); "
+    probe = ("import sys; from essaim.cli.main import parser, main; parser(); "
              "main(['--content', sys.argv[1], 'validate']); print('whoosh' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe, str(CONTENT)], capture_output=True, text=True,
                           cwd=CONTENT.parent)
@@ -108,9 +108,9 @@ def test_commands_that_never_search_do_not_load_the_search_engine():
 
 def test_search_does_not_load_the_card_model(tmp_path):
     """`essaim search` imports what searching needs: not pydantic, email-validator nor phonenumbers."""
-    probe = ("import sys; from essaim.cli import main; main(['--content', sys.argv[1], 'search', 'santé', '--index', "
+    probe = ("import sys; from essaim.cli.main import main; main(['--content', sys.argv[1], 'search', 'santé', '--index', "
              "sys.argv[2], '--json']); print(sorted(m for m in ('pydantic', 'email_validator', 'phonenumbers', "
-             "'essaim.model', 'essaim.catalog') if m in sys.modules))")
+             "'essaim.model.card', 'essaim.pipeline.catalog') if m in sys.modules))")
     index = tmp_path / "index"
     subprocess.run([sys.executable, "-m", "essaim", "--content", str(CONTENT), "index", "--index", str(index)],
                    check=True, capture_output=True, cwd=CONTENT.parent)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from conftest import EXAMPLE_CARD, run_validate
-from essaim.coherence import launch_year
+from essaim.pipeline.coherence import launch_year
 
 YEAR = date.today().year
 # The example card says QPV in three places; without them it never says QPV nor politique de la ville.

@@ -1,8 +1,8 @@
-"""French sorting: one key for titles and places (essaim.collation), used by listings, maps and search."""
+"""French sorting: one key for titles and places (essaim.text.collation), used by listings, maps and search."""
 
 from __future__ import annotations
 
-from essaim.collation import base_letters, sort_key, sort_text
+from essaim.text.collation import base_letters, sort_key, sort_text
 
 
 def test_accents_case_and_ligatures_do_not_count_first():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT, ROOT
-from essaim.catalog import open_catalog
+from essaim.pipeline.catalog import open_catalog
 
 # ref <TAB> card id, or ref <TAB> recorded:<card id> for a bare mention recorded in that card.
 EXPECTED = [row for row in csv.reader((Path(__file__).parent / "data" / "expected_cards.tsv").open(encoding="utf-8"),
@@ -74,7 +74,7 @@ def test_guides_lead_to_at_least_five_cards(catalog):
 def test_no_theme_or_public_is_so_narrow_that_one_card_uses_it(catalog, name, values):
     from collections import Counter
 
-    from essaim.vocabularies import vocabulary
+    from essaim.model.vocabularies import vocabulary
 
     used = Counter(v for card in catalog.cards for v in values(card))
     assert [i for i in vocabulary(name).ids() if used[i] < 2] == []

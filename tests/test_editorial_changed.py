@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT, EXAMPLE_CARD
-from essaim.cli import main
+from essaim.cli.main import main
 
 
 def git(repo: Path, *args: str) -> str:

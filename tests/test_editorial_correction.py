@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import CONTENT, ROOT, run_validate
-from essaim.cli import main
-from essaim.correction import FORM_PATH, REPORT_FIELDS, report_form_text
+from essaim.cli.main import main
+from essaim.derived.correction_form import FORM_PATH, REPORT_FIELDS, report_form_text
 
 REPORT = ROOT / "tests" / "data" / "editorial" / "correction-contact.md"
 CARD = "poles-ressources-sante-lille"
@@ -105,7 +105,7 @@ def test_an_unknown_card_or_another_form_is_a_french_error(lille, capsys):
 
 
 def test_the_card_link_prefills_fields_that_exist_in_the_form():
-    from essaim.catalog import open_catalog
+    from essaim.pipeline.catalog import open_catalog
     from essaim.site import Site
     from essaim.site.pages import report_url
 

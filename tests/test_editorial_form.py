@@ -9,10 +9,10 @@ import yaml
 
 from conftest import ROOT
 from essaim.derived import derived_files
-from essaim.issue_form import (FORM_FIELDS, FORM_PATH, NO_RESPONSE, RESERVED_OPTIONS, issue_form_text,
+from essaim.derived.issue_form import (FORM_FIELDS, FORM_PATH, NO_RESPONSE, RESERVED_OPTIONS, issue_form_text,
                                parse_issue_body, render_issue_body)
-from essaim.model import CARD_SECTIONS, CardMeta
-from essaim.vocabularies import vocabulary
+from essaim.model.card import CARD_SECTIONS, CardMeta
+from essaim.model.vocabularies import vocabulary
 
 FORM_FILE = ROOT.joinpath(*FORM_PATH)
 

@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE_TITLE, ROOT, run_validate
-from essaim import body as markdown_body
-from essaim import load
-from essaim.cli import main
-from essaim.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, CONTACT_OPEN_DATA, FORM_FIELDS,
+from essaim.pipeline import body as markdown_body
+from essaim.pipeline import load
+from essaim.cli.main import main
+from essaim.derived.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_LICENCE, CONTACT_OPEN_DATA, FORM_FIELDS,
                                render_issue_body)
-from essaim.model import CARD_SECTIONS, CardMeta
-from essaim.proposal import ProposalError, build_proposal, check
+from essaim.model.card import CARD_SECTIONS, CardMeta
+from essaim.editorial.proposal import ProposalError, build_proposal, check
 
 SAMPLES = ROOT / "tests" / "data" / "editorial"
 WALKTHROUGH = SAMPLES / "proposition-bus-sante.md"

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import CONTENT, EXAMPLE_CARD, EXAMPLE_TITLE, ROOT
-from essaim.build import SITE_DIR
+from essaim.site.build import SITE_DIR
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = [GITHUB / "workflows" / name for name in ("proposition-en-fiche.yml", "publier-site.yml", "pull-request.yml")]
@@ -314,7 +314,7 @@ def test_pre_commit_hook_validates_the_changed_content(repo):
     pattern = re.compile(hook["files"])
     for name, matched in (("content/actions/x.md", True), ("content/guides/y.md", True),
                           ("content/sources/z.yaml", True), ("content/actions/sous/x.md", False),
-                          ("tools/essaim/cli.py", False), ("README.md", False)):
+                          ("tools/essaim/cli/main.py", False), ("README.md", False)):
         assert bool(pattern.search(name)) is matched, name
     card = "content/actions/en-route-pour-ma-sante-poitiers.md"
     assert run(f"{hook['entry']} {card}", repo).returncode == 0
@@ -324,7 +324,7 @@ def test_pre_commit_hook_validates_the_changed_content(repo):
     assert result.returncode == 1 and "valeur inconnue « fini »" in result.stdout
     schema_hook = hooks["essaim-schema"]
     assert re.search(schema_hook["files"], "tools/essaim/data/vocabularies/themes.yaml")
-    assert re.search(schema_hook["files"], "tools/essaim/issue_form.py")
+    assert re.search(schema_hook["files"], "tools/essaim/derived/issue_form.py")
     assert "tests/test_model_derived.py" in schema_hook["entry"] and "up_to_date" in schema_hook["entry"]
 
 

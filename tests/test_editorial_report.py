@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from essaim.catalog import open_catalog
-from essaim.cli import main
-from essaim.report import EditorialReport, check_url, check_urls, editorial_report, is_stale, last_day
+from essaim.pipeline.catalog import open_catalog
+from essaim.cli.main import main
+from essaim.editorial.report import EditorialReport, check_url, check_urls, editorial_report, is_stale, last_day
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from essaim.catalog import open_catalog
-from essaim.cli import main
-from essaim.freshness import badge_html, freshness
-from essaim.report import editorial_report, report_text
+from essaim.pipeline.catalog import open_catalog
+from essaim.cli.main import main
+from essaim.model.freshness import badge_html, freshness
+from essaim.editorial.report import editorial_report, report_text
 
 CARD = "en-route-pour-ma-sante-poitiers.md"  # mise_a_jour 2022-12, its source published 2023-02
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE_CARD
-from essaim.validate import validate_files
+from essaim.pipeline.validate import validate_files
 
 EXAMPLE = EXAMPLE_CARD.read_text(encoding="utf-8")
 LONG = os.environ.get("ESSAIM_FUZZ_LONG") == "1"

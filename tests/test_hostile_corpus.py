@@ -80,7 +80,7 @@ def test_search_is_bounded_and_writes_nothing(hostile_content, words):
 @pytest.mark.parametrize("filler", ["[" * 60000, "[a](" + " " * 60000, "[a](" * 15000, "- " * 3000 + "x",
                                     *(HOSTILE / "liens.md").read_text(encoding="utf-8").split("\n=====\n")])
 def test_from_issue_is_bounded_and_keeps_no_unsafe_link(hostile_content, filler):
-    from essaim import links
+    from essaim.model import links
 
     sample = (ROOT / "tests" / "data" / "editorial" / "proposition-bus-sante.md").read_text(encoding="utf-8")
     body = sample.replace("### Résultats\n\n_No response_", "### Résultats\n\n" + filler, 1)

@@ -6,12 +6,12 @@ import jsonschema
 import pytest
 
 from conftest import CONTENT, ROOT
-from essaim import load
+from essaim.pipeline import load
 from essaim.derived import derived_files
-from essaim.model import CardMeta
-from essaim.schema import json_schema
-from essaim.template import example_values, template_text
-from essaim.vocabularies import vocabulary
+from essaim.model.card import CardMeta
+from essaim.derived.schema import json_schema
+from essaim.derived.template import example_values, template_text
+from essaim.model.vocabularies import vocabulary
 
 
 @pytest.mark.parametrize("path", sorted(derived_files(ROOT)), ids=lambda p: p.name)
@@ -22,7 +22,7 @@ def test_committed_derived_files_are_up_to_date(path):
 
 
 def _all_aliases(model, prefix=""):
-    from essaim.messages import inner_model
+    from essaim.pipeline.messages import inner_model
 
     for name, info in model.model_fields.items():
         key = f"{prefix}{info.alias or name}"

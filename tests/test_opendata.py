@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from browser.sitebuild import ROOT, build_real_site
-from essaim.catalog import open_catalog
-from essaim.model import Contact
+from essaim.pipeline.catalog import open_catalog
+from essaim.model.card import Contact
 from essaim.site import Site
 from essaim.site.opendata import write_database
 

@@ -2,7 +2,7 @@
 
 The set was written by reading the cards, not the engine; tune analysis, thesaurus and ranking
 against it, never the words of one query. The same set runs on the website in
-tests/browser/test_search_relevance.py. `python -m essaim.search.evaluation --manques` prints the
+tests/browser/test_search_relevance.py. `python -m essaim.bench.relevance --manques` prints the
 report with the SQLite FTS5 baseline and the missed queries.
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT
-from essaim.catalog import open_catalog
-from essaim.facets import card_facets
+from essaim.pipeline.catalog import open_catalog
+from essaim.pipeline.facets import card_facets
 from essaim.search import SearchIndex, index_catalog
-from essaim.search.evaluation import KINDS, baseline_engine, cli_engine, evaluate, load_queries
+from essaim.bench.relevance import KINDS, baseline_engine, cli_engine, evaluate, load_queries
 
 QUERIES = load_queries(Path(__file__).parent / "data" / "relevance.yaml")
 TARGETS = {"hit@5": 0.9, "ndcg@10": 0.75}

@@ -9,11 +9,11 @@ import pytest
 
 from conftest import CONTENT
 
-from essaim.catalog import open_catalog
-from essaim.collation import sort_text
-from essaim.cli import main
+from essaim.pipeline.catalog import open_catalog
+from essaim.text.collation import sort_text
+from essaim.cli.main import main
 from essaim.search import SearchIndex, analyze, index_catalog
-from essaim.template import card_text, example_values
+from essaim.derived.template import card_text, example_values
 
 # A hand-made base: (id, title, themes, publics, région, département, carrier type, territory kinds, text).
 BASE = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_validate
-from essaim import links
+from essaim.model import links
 from essaim.site.markup import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,7 @@ def test_renderer_output_goes_through_the_sanitiser():
 
 
 def test_from_issue_removes_links_split_across_lines():
-    from essaim.proposal import clean_block
+    from essaim.editorial.proposal import clean_block
 
     for case in LINK_CASES:
         cleaned = clean_block("Avant.\n" + case + "\n[bon](https://exemple.fr)")
@@ -92,7 +92,7 @@ def test_from_issue_removes_links_split_across_lines():
 
 
 def test_github_annotations_cannot_be_forged_by_a_file_name(content, capsys, example_text):
-    from essaim.cli import main
+    from essaim.cli.main import main
 
     name = "x\n::error file=faux.md,line=1::annotation forgée\n::stop-commands::jeton\r%0A,a:b.md"
     (content / "actions" / name).write_text(example_text, encoding="utf-8")
@@ -106,7 +106,7 @@ def test_github_annotations_cannot_be_forged_by_a_file_name(content, capsys, exa
 
 
 def test_github_message_escapes_percent_and_line_breaks():
-    from essaim.diagnostics import Diagnostic
+    from essaim.text.diagnostics import Diagnostic
 
     annotation = Diagnostic("a.md", 1, 1, "code", "100 %\r\n::error::x", "un, deux: trois").as_github()
     assert annotation == "::error file=a.md,line=1,col=1,title=code::100 %25%0D%0A::error::x — conseil : un, deux: trois"
@@ -132,7 +132,7 @@ def test_new_refuses_ids_that_are_not_plain_names(tmp_path, bad_id):
 
 
 def test_from_issue_refuses_a_path_as_id(content):
-    from essaim.proposal import ProposalError, build_proposal
+    from essaim.editorial.proposal import ProposalError, build_proposal
 
     sample = (ROOT / "tests" / "data" / "editorial" / "proposition-bus-sante.md").read_text(encoding="utf-8")
     for bad_id in ("../../x", "/tmp/x", "a" * 201):
@@ -228,15 +228,15 @@ def test_front_matter_bounds_are_located_with_a_hint(content, capsys, example_te
 
 @pytest.mark.parametrize("value", ["0000", "2024-02-31", "２０２２", "2022-13", "1899", "2022-1"])
 def test_one_date_parser_refuses_what_outputs_cannot_read(value):
-    from essaim import dates
+    from essaim.text import dates
 
     with pytest.raises(ValueError):
         dates.parse(value)
 
 
 def test_report_and_pages_read_every_date_the_validator_accepts():
-    from essaim import dates
-    from essaim.report import last_day
+    from essaim.text import dates
+    from essaim.editorial.report import last_day
     from essaim.site.pages import french_date
 
     for value in ("2022", "2022-12", "2024-02-29", "1900-01-01", "2100-12"):
@@ -256,8 +256,8 @@ def test_disk_full_during_build_is_a_french_error_and_leaves_nothing_half_writte
     import errno
     import shutil as shell
 
-    from essaim.build import BuildError, build_site
-    from essaim.catalog import open_catalog
+    from essaim.site.build import BuildError, build_site
+    from essaim.pipeline.catalog import open_catalog
 
     shell.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     catalog, _ = open_catalog(ROOT / "content")
@@ -282,7 +282,7 @@ def test_disk_full_during_build_is_a_french_error_and_leaves_nothing_half_writte
 
 
 def real_catalog():
-    from essaim.catalog import open_catalog
+    from essaim.pipeline.catalog import open_catalog
 
     catalog, _ = open_catalog(ROOT / "content")
     return catalog
@@ -325,7 +325,7 @@ def test_no_phone_number_in_clear_in_any_page_or_export_unless_declared_public()
 
 
 def test_a_public_switchboard_is_shown_and_a_private_number_is_revealed_on_request():
-    from essaim.model import Contact
+    from essaim.model.card import Contact
     from essaim.site.pages import contact_html
 
     private = contact_html(Contact.model_validate({"nom": "Jeanne Martin", "telephone": "06 12 34 56 78"}))

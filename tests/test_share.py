@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from browser.sitebuild import build_real_site
-from essaim.facets import facet_label as label
+from essaim.pipeline.facets import facet_label as label
 
 BASE = "https://essaim-sante.github.io/essaim/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

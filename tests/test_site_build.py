@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from browser.sitebuild import ROOT, build_real_site
-from essaim.catalog import open_catalog
-from essaim.model import CARD_SECTIONS, Contact
+from essaim.pipeline.catalog import open_catalog
+from essaim.model.card import CARD_SECTIONS, Contact
 from essaim.site import Site, site_files
 from essaim.site.exports import COLUMNS, actions_csv, actions_json
 from essaim.site.markup import render_markdown
@@ -176,7 +176,7 @@ def test_listings_and_maps_give_counts_and_links(real_site):
 
 
 def test_territories_without_cards_have_no_page_and_no_link(real_site):
-    from essaim import geography
+    from essaim.model import geography
 
     site, catalog, _ = real_site
     regions = {r for c in catalog.cards for r in c.meta.territory.regions}
@@ -289,7 +289,7 @@ def test_markdown_renderer_keeps_safe_markup():
 
 
 def test_no_generated_page_lists_every_card_when_the_base_is_large():
-    from essaim.bench import synthetic_catalog
+    from essaim.bench.engine import synthetic_catalog
     from essaim.site.listings import PAGE_SIZE
 
     catalog, _ = open_catalog(ROOT / "content")
@@ -329,7 +329,7 @@ def test_excerpts_add_to_the_title_and_mark_a_cut():
 
 
 def test_listings_sort_titles_the_french_way_and_the_footer_is_french(real_site):
-    from essaim.collation import sort_key
+    from essaim.text.collation import sort_key
 
     site, catalog, _ = real_site
     listing = (site / "themes" / "acces_aux_droits" / "index.html").read_text(encoding="utf-8")

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import CONTENT, ROOT
-from essaim.build import SITE_DIR, build_site, read_config
-from essaim.catalog import open_catalog
-from essaim.linkcheck import broken_links
+from essaim.site.build import SITE_DIR, build_site, read_config
+from essaim.pipeline.catalog import open_catalog
+from linkcheck import broken_links
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from browser.sitebuild import ROOT, build_real_site
-from essaim.build import read_config
+from essaim.site.build import read_config
 from essaim.site.compress import MIN_SIZE, TEXT_SUFFIXES, precompress
 
 brotli = pytest.importorskip("brotli")

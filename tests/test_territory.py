@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from essaim import territory
-from essaim.territory import AmbiguousCommune, CardProfile, UnknownCommune, find_commune, similarity
+from essaim.search import territory
+from essaim.search.territory import AmbiguousCommune, CardProfile, UnknownCommune, find_commune, similarity
 
 
 def test_big_city_profile():
@@ -109,7 +111,7 @@ def synthetic(content, example_text):
         text = re.sub(r"^territoire:\n(?:  .*\n|    .*\n|      .*\n)+", f"territoire:\n  {block}\n", text,
                       count=1, flags=re.M)
         (content / "actions" / f"{card_id}.md").write_text(text, encoding="utf-8")
-    from essaim.catalog import open_catalog
+    from essaim.pipeline.catalog import open_catalog
 
     catalog, validation = open_catalog(content)
     assert not validation.errors and len(catalog.cards) == len(SYNTHETIC)
@@ -119,7 +121,7 @@ def synthetic(content, example_text):
 def _search(content, capsys, *args):
     import json
 
-    from essaim.cli import main
+    from essaim.cli.main import main
 
     code = main(["--content", str(content), "search", "--index", str(content.parent / "index"), "--json", *args])
     out = capsys.readouterr()
@@ -155,7 +157,13 @@ def test_geodata_reduction_of_a_small_package(tmp_path):
     """The regeneration command keeps only the columns we use, and gives arrondissements their commune's EPCI."""
     import json
 
-    from essaim.geodata import write_reduced
+    import importlib.util
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "maintenance" / "geodata.py"
+    spec = importlib.util.spec_from_file_location("geodata", tool)
+    geodata = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(geodata)
+    write_reduced = geodata.write_reduced
 
     data = tmp_path / "package" / "data"
     data.mkdir(parents=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT, ROOT
-from essaim import load
-from essaim.validate import DUPLICATE_TITLE_RATIO
-from essaim.vocabularies import fold
+from essaim.pipeline import load
+from essaim.pipeline.validate import DUPLICATE_TITLE_RATIO
+from essaim.model.vocabularies import fold
 
 pytestmark = pytest.mark.content
 

@@ -7,8 +7,8 @@ import io
 import json
 
 from conftest import EXAMPLE_CARD, ROOT, run_validate
-from essaim.catalog import open_catalog, transfer_facts
-from essaim.model import Transfer
+from essaim.pipeline.catalog import open_catalog, transfer_facts
+from essaim.model.card import Transfer
 from essaim.site import Site
 from essaim.site.exports import COLUMNS, actions_csv, actions_json
 

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from conftest import CONTENT
-from essaim.bench import synthetic_catalog
-from essaim.catalog import open_catalog
+from essaim.bench.engine import synthetic_catalog
+from essaim.pipeline.catalog import open_catalog
 from essaim.search import SearchIndex, index_catalog
 from essaim.search.querydata import check_thesaurus
 from essaim.search.understanding import MAX_WORDS, edit_distance, fold, fold_inclusive, words

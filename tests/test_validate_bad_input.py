@@ -187,7 +187,7 @@ def test_one_bad_file_does_not_stop_the_others(content, capsys, example_text):
 
 
 def test_github_format_annotates_lines(content, capsys, example_text):
-    from essaim.cli import main
+    from essaim.cli.main import main
 
     write(content, "x.md", example_text.replace("themes: [acces_aux_droits,", "themes: [acces_aux_droit,", 1)
           .replace("titre: En route pour ma santé", "titre: Une autre action encore", 1))

@@ -1,7 +1,7 @@
 """Validation in worker processes gives exactly what validation in one process gives.
 
 The checks run in a fresh interpreter (tests/parallel_probe.py): this test process may hold
-other threads, beside which essaim.parallel rightly refuses to fork."""
+other threads, beside which essaim.pipeline.parallel rightly refuses to fork."""
 
 from __future__ import annotations
 

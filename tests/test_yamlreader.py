@@ -1,6 +1,6 @@
 import pytest
 
-from essaim.yamlreader import YamlProblem, compose, load_data
+from essaim.text.yamlreader import YamlProblem, compose, load_data
 
 
 def read(text):

@@ -29,7 +29,7 @@ def hostile_site(tmp_path_factory):
     from test_site_build import hostile_catalog
 
     from browser.sitebuild import ROOT
-    from essaim.build import build_site
+    from essaim.site.build import build_site
 
     folder = tmp_path_factory.mktemp("site-hostile")
     catalog, card = hostile_catalog()

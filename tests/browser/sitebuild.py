@@ -21,8 +21,8 @@ _BUILT: dict[Path, tuple] = {}
 
 def build_real_site(base: Path):
     """(site folder, catalog, timings) of the real content, built once under base."""
-    from essaim.build import SITE_DIR, build_site
-    from essaim.catalog import open_catalog
+    from essaim.site.build import SITE_DIR, build_site
+    from essaim.pipeline.catalog import open_catalog
 
     if base not in _BUILT:
         folder = base / "site-reel"

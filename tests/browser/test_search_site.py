@@ -15,7 +15,7 @@ import pytest
 from browser.sitebuild import ROOT
 from browser.test_site_browser import result_count, shot, wait_search
 from essaim.search import SearchIndex
-from essaim.search.evaluation import KINDS, cli_engine, evaluate, load_queries, markdown
+from essaim.bench.relevance import KINDS, cli_engine, evaluate, load_queries, markdown
 
 pytestmark = pytest.mark.browser
 

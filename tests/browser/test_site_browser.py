@@ -277,8 +277,8 @@ def console_guard(tab) -> list[str]:
 @pytest.fixture(scope="module")
 def hostile_links_site(tmp_path_factory):
     """A site whose card carries every hostile link of tests/data/hostile/liens.md (as if it bypassed validation)."""
-    from essaim.build import build_site
-    from essaim.catalog import open_catalog
+    from essaim.site.build import build_site
+    from essaim.pipeline.catalog import open_catalog
 
     folder = tmp_path_factory.mktemp("site-hostile")
     catalog, _ = open_catalog(ROOT / "content")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from browser.test_site_browser import AXE, SCREENSHOTS, axe_violations
-from essaim import territory
+from essaim.search import territory
 
 pytestmark = pytest.mark.browser
 PAGE = "territoire/"
@@ -125,7 +125,7 @@ def test_bytes_before_the_first_result(browser, base_url):
 
 
 def test_card_page_shows_how_old_its_information_is(page, base_url, real_site):
-    from essaim.freshness import freshness
+    from essaim.model.freshness import freshness
 
     _, catalog, _ = real_site
     card = next(c for c in catalog.cards if freshness(c).stale)

@@ -1,3 +1,3 @@
-from essaim.cli import main
+from essaim.cli.main import main
 
 raise SystemExit(main())

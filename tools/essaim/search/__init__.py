@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from essaim.facets import FACETS, facet_label
+from essaim.pipeline.facets import FACETS, facet_label
 
 DEFAULT_ROOT = Path("build/index")
 # Loaded on first use: the engine brings whoosh, which commands that never search need not import.
 ENGINE_NAMES = ("IndexBusy", "Results", "SearchIndex", "UpdateReport", "analyze")
 
 if TYPE_CHECKING:
-    from essaim.catalog import Catalog
+    from essaim.pipeline.catalog import Catalog
     from essaim.search.engine import UpdateReport
 
 __all__ = ["FACETS", *ENGINE_NAMES, "facet_label", "index_catalog", "DEFAULT_ROOT"]

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from essaim import geography
-from essaim.catalog import Card, Catalog, Guide
-from essaim.facets import card_facets
+from essaim.model import geography
+from essaim.pipeline.catalog import Card, Catalog, Guide
+from essaim.pipeline.facets import card_facets
 from essaim.search.text import nfc
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 @dataclass(frozen=True)
 class SearchDocument:
@@ -50,7 +50,7 @@ class Entry:
 
 
 def card_digest(card: Card) -> str:
-    from essaim.freshness import freshness
+    from essaim.model.freshness import freshness
 
     # The freshness facet moves with the date: a card that turns « à vérifier » is indexed again.
     return _digest(card.meta.model_dump_json(), freshness(card).value, *card.sections.values())

@@ -38,9 +38,9 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
-from essaim.collation import sort_text
-from essaim.facets import FACETS
-from essaim.locking import Busy, exclusive
+from essaim.text.collation import sort_text
+from essaim.pipeline.facets import FACETS
+from essaim.pipeline.locking import Busy, exclusive
 from essaim.search.facets import counts, mask, members
 from essaim.search import querydata
 from essaim.search.text import WORD_PATTERN, nfc
@@ -221,7 +221,7 @@ def data_digest() -> str:
 
 
 def querydata_files() -> list[str]:
-    from essaim.vocabularies import VOCABULARY_FILES
+    from essaim.model.vocabularies import VOCABULARY_FILES
 
     return list(VOCABULARY_FILES.values())
 

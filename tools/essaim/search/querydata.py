@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from importlib import resources
 
-from essaim.facets import FACET_VOCABULARIES
+from essaim.pipeline.facets import FACET_VOCABULARIES
 from essaim.search.understanding import TOKEN, fold, fold_inclusive
-from essaim.vocabularies import acronym_expansions, vocabulary
-from essaim.yamlreader import load_data
+from essaim.model.vocabularies import acronym_expansions, vocabulary
+from essaim.text.yamlreader import load_data
 
 FORMAT = 1
 # vocabulary -> the facet it fills; cadres (frames) have no facet: their names count as words only.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from essaim.catalog import Card, Catalog
+from essaim.pipeline.catalog import Card, Catalog
 from essaim.site.facets import Facets
 from essaim.site.markup import ID_SAFE
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from essaim import geography
-from essaim.facets import facet_label as label
+from essaim.model import geography
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.facets import options
 from essaim.site.mapdata import _rings, departement_paths, region_shapes, view_box
 from essaim.site.markup import esc, rel

@@ -4,11 +4,11 @@ per-card JSON files (/api/actions/<id>.json). The choice is in the URL (?ids=a,b
 
 from __future__ import annotations
 
-from essaim.catalog import LEVEL_LABELS
+from essaim.pipeline.catalog import LEVEL_LABELS
 from essaim.site.markup import esc, json_for_script, rel
 from essaim.site.opendata import API_FOLDER
 from essaim.site.pages import front_matter
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 COMPARE_PAGE = "comparer.md"
 MAX_CARDS = 4

@@ -12,13 +12,13 @@ import json
 from datetime import date
 from pathlib import Path
 
-from essaim.catalog import TRANSFER_LABELS, Card
-from essaim.model import CARD_SECTIONS
-from essaim.schema import SCHEMAS, schema_text
-from essaim.facets import facet_label as label
+from essaim.pipeline.catalog import TRANSFER_LABELS, Card
+from essaim.model.card import CARD_SECTIONS
+from essaim.derived.schema import SCHEMAS, schema_text
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.markup import esc
 from essaim.site.pages import front_matter
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.fr"

@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from essaim import geography
-from essaim.catalog import Card, Catalog
-from essaim.collation import sort_key
-from essaim.facets import FACET_VOCABULARIES, card_facets
-from essaim.vocabularies import vocabulary
+from essaim.model import geography
+from essaim.pipeline.catalog import Card, Catalog
+from essaim.text.collation import sort_key
+from essaim.pipeline.facets import FACET_VOCABULARIES, card_facets
+from essaim.model.vocabularies import vocabulary
 
 # Facets of the search page, in display order: key (Pagefind filter name, URL parameter) -> label.
 FACETS = {

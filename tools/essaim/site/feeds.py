@@ -8,8 +8,8 @@ from __future__ import annotations
 from itertools import groupby
 from xml.sax.saxutils import escape, quoteattr
 
-from essaim.catalog import Card
-from essaim.facets import facet_label as label
+from essaim.pipeline.catalog import Card
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.listings import PAGE_SIZE
 from essaim.site.markup import esc, rel
 from essaim.site.pages import count_text, card_list, french_date, front_matter

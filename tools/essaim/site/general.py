@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from essaim import geography
-from essaim.collation import sort_key
+from essaim.model import geography
+from essaim.text.collation import sort_key
 from essaim.site.carte import region_map
-from essaim.facets import FIXED_VALUES
-from essaim.facets import facet_label as label
+from essaim.pipeline.facets import FIXED_VALUES
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.facets import FACETS, options
 from essaim.site.listings import value_link
 from essaim.site.markup import esc, json_for_script, rel
 from essaim.site.pages import card_list, card_page_path, count_text, french_date, front_matter
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 LATEST = 6
 

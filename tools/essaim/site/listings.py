@@ -5,13 +5,13 @@ Listings are pages, not navigation entries. Long listings are split into pages o
 
 from __future__ import annotations
 
-from essaim import geography
-from essaim.catalog import Card
-from essaim.facets import facet_label as label
+from essaim.model import geography
+from essaim.pipeline.catalog import Card
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.facets import options
 from essaim.site.markup import esc, md_text, rel
 from essaim.site.pages import card_list, count_text, front_matter, listing_path
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 PAGE_SIZE = 50
 

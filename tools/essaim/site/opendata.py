@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from essaim.model import CARD_SECTIONS
+from essaim.model.card import CARD_SECTIONS
 from essaim.site.exports import LICENCE, LICENCE_URL, card_record, card_row
 
 API_FOLDER = "api/actions"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from essaim import dates
-from essaim.body import is_silent
-from essaim.catalog import LEVEL_LABELS, Card, Guide, transfer_facts
-from essaim.model import CARD_SECTIONS, SILENT_MARKER
-from essaim.facets import facet_label as label
+from essaim.text import dates
+from essaim.pipeline.body import is_silent
+from essaim.pipeline.catalog import LEVEL_LABELS, Card, Guide, transfer_facts
+from essaim.model.card import CARD_SECTIONS, SILENT_MARKER
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.markup import esc, md_text, obfuscated, obfuscated_email, rel, render_markdown, split_sections, yaml_string
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -289,7 +289,7 @@ def report_url(site, card: Card, kind: str = "correction") -> str | None:
         return None
     from urllib.parse import urlencode
 
-    from essaim.correction import FORM_FILE, KIND_OPTIONS, PART_CONTACT
+    from essaim.derived.correction_form import FORM_FILE, KIND_OPTIONS, PART_CONTACT
 
     what = KIND_OPTIONS["contact" if kind == "contact" else "correction"]
     extra = {"partie": PART_CONTACT} if kind == "contact" else {}
@@ -337,8 +337,8 @@ def bare_silence(text: str) -> bool:
 
 
 def freshness_badge(card: Card) -> str:
-    """« Informations de 2021 », and « à vérifier » past three years (essaim.freshness), for « En bref »."""
-    from essaim.freshness import badge_html
+    """« Informations de 2021 », and « à vérifier » past three years (essaim.model.freshness), for « En bref »."""
+    from essaim.model.freshness import badge_html
 
     return f" · {badge_html(card)}"
 

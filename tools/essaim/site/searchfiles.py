@@ -25,12 +25,12 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from essaim.catalog import Card, Catalog, Guide
-from essaim.facets import card_facets, facet_label
+from essaim.pipeline.catalog import Card, Catalog, Guide
+from essaim.pipeline.facets import card_facets, facet_label
 from essaim.search.engine import FUZZY_FACTOR, TAG_WEIGHT, SearchIndex
 from essaim.site.facets import FACETS
 from essaim.site.pages import french_date
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 FOLDER = "recherche-index"
 FORMAT = 1

@@ -11,11 +11,11 @@ import json
 import re
 from pathlib import Path
 
-from essaim.catalog import Card
-from essaim.facets import facet_label as label
+from essaim.pipeline.catalog import Card
+from essaim.pipeline.facets import facet_label as label
 from essaim.site.exports import LICENCE_URL
 from essaim.site.feeds import rfc3339
-from essaim.vocabularies import vocabulary
+from essaim.model.vocabularies import vocabulary
 
 
 def card_jsonld(site, card: Card) -> dict:

@@ -2,8 +2,8 @@
 
 The reader types a commune; assets/territoire.js completes the name from a compact list of communes
 (one gzip file per initial, loaded as the reader types), shows the commune's profile and ranks the cards
-by similarity, with the reasons. The rules come from essaim.territory (rules_json), the cards' profiles
-from essaim.territory.card_profile: the page applies them as `essaim search --comme` does.
+by similarity, with the reasons. The rules come from essaim.search.territory (rules_json), the cards' profiles
+from essaim.search.territory.card_profile: the page applies them as `essaim search --comme` does.
 
     territoire-index/regles.json.gz        rules (bands, weights, reasons), names of départements and régions
     territoire-index/fiches.json.gz        per card: what a result shows, its territory profile, its themes
@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from essaim import geography, territory
-from essaim.catalog import Catalog
-from essaim.freshness import freshness
+from essaim.model import geography
+
+from essaim.search import territory
+from essaim.pipeline.catalog import Catalog
+from essaim.model.freshness import freshness
 from essaim.site.markup import esc, json_for_script, rel
 from essaim.site.searchfiles import _write, card_record
-from essaim.vocabularies import fold, vocabulary
+from essaim.model.vocabularies import fold, vocabulary
 
 PAGE = "territoire.md"
 FOLDER = "territoire-index"

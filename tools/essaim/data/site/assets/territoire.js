@@ -1,5 +1,5 @@
 // Essaim — « Un territoire comme le mien » : la commune du lecteur, son profil, et les fiches classées par
-// ressemblance, avec les raisons. Les règles (tranches, poids, phrases) viennent de essaim/territory.py
+// ressemblance, avec les raisons. Les règles (tranches, poids, phrases) viennent de essaim/search/territory.py
 // (territoire-index/regles.json.gz) : ce script applique la même arithmétique que `essaim search --comme`.
 // Rien n'est téléchargé à l'ouverture ; la liste des communes arrive par initiale, à la frappe.
 
@@ -28,7 +28,7 @@ function load(path) {
   return files.get(path);
 }
 
-// Same folding as essaim.vocabularies.fold: no accents, lower case, separators as spaces.
+// Same folding as essaim.model.vocabularies.fold: no accents, lower case, separators as spaces.
 export function fold(text) {
   return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/[_\-']/g, " ")
     .split(/\s+/).filter(Boolean).join(" ");
@@ -47,7 +47,7 @@ const number = (n) => n.toLocaleString("fr-FR").replace(/\s/g, "\u202f");
 const departementOf = (code) => (code.startsWith("97") || code.startsWith("98") ? code.slice(0, 3) : code.slice(0, 2));
 const chunkOf = (name) => `communes/${(fold(name).codePointAt(0) || 95).toString(16)}.json.gz`;
 
-// --- profil et ressemblance (essaim/territory.py) ------------------------------
+// --- profil et ressemblance (essaim/search/territory.py) ------------------------------
 function bandOf(population, rules) {
   if (population === null) return null;
   return rules.bornes.reduce((band, low, i) => (population >= low ? i : band), 0);

@@ -1,0 +1,1 @@
+"""The `essaim` command: the parser and one module per group of commands."""

@@ -1,0 +1,1 @@
+"""Editors' tools: proposals from issues, new cards, changed files, corrections, the editorial report."""

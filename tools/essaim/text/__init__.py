@@ -1,0 +1,1 @@
+"""Basic formats every stage reads and writes: YAML with positions, located diagnostics, French dates, French collation."""
