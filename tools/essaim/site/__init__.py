@@ -1,9 +1,9 @@
 """Output — the website's pages: Markdown (with escaped HTML blocks) written from the catalog into build/docs.
 
-    write_pages(catalog, docs, similar=..., repo_url=..., edit_base=...)
-
-mkdocs renders the pages afterwards (no hook, no generation plugin); Pagefind indexes the rendered
-cards and guides. Modules: pages (cards, guides), listings, carte (maps), exports (open data),
+`Site` holds what every page needs; `site_files` returns the text files, `write_files` and
+`write_binary_files` put them in the docs folder, and `build.py` runs mkdocs on it (no hook, no generation
+plugin). The search page reads a static index written from the whoosh index (`searchfiles`). Modules: pages
+(cards, guides), listings, carte (maps), exports and opendata (open data), feeds, share, compare, territoire,
 general (home, search, about…), markup (escaping), facets, mapdata (boundary data).
 """
 
@@ -110,16 +110,6 @@ def write_files(docs: Path, files: dict[str, str]) -> None:
     assets.mkdir(exist_ok=True)
     for name in ASSETS:
         (assets / name).write_bytes(resources.files("essaim").joinpath("data", "site", "assets", name).read_bytes())
-
-
-def write_pages(catalog: Catalog, docs: Path, similar: dict[str, list[str]] | None = None,
-                repo_url: str | None = None, edit_base: str | None = None,
-                project_root: Path | None = None) -> Site:
-    """Write the whole docs folder (pages, open data, assets) from the catalog; return the Site."""
-    site = Site(safe_catalog(catalog), similar or {}, repo_url, edit_base)
-    write_files(docs, site_files(site, project_root))
-    write_binary_files(site, docs)
-    return site
 
 
 def write_binary_files(site: Site, docs: Path) -> None:
