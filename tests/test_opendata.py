@@ -134,3 +134,21 @@ def test_datasette_serves_the_built_database(real_site, tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_spreadsheet_csv_opens_in_french_excel_with_the_same_rows(real_site):
+    """actions-tableur.csv: BOM + semicolons (French locales' list separator), same cells as actions.csv."""
+    import csv
+    import io
+
+    site, catalog, _ = real_site
+    raw = (site / "donnees" / "actions-tableur.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("id;")
+    spreadsheet = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    plain = list(csv.DictReader(io.StringIO((site / "donnees" / "actions.csv").read_text("utf-8"), newline="")))
+    assert spreadsheet == plain and len(plain) == len(catalog.cards)
+    assert any(";" in value or "," in value for row in plain for value in row.values())  # quoting is exercised
+    page = (site / "donnees" / "index.html").read_text("utf-8")
+    assert 'href="actions-tableur.csv"' in page

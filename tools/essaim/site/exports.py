@@ -26,6 +26,8 @@ SEPARATOR = " | "
 API_SCHEMA = "api-action.schema.json"
 # What changed in the published files, newest first (« Données ouvertes » page).
 CHANGELOG = [
+    ("2026-12", "<code>actions-tableur.csv</code> : le CSV au format d'un tableur français (point-virgule, "
+                "marque d'ordre des octets)."),
     ("2026-12", "Base SQLite <code>actions.db</code> (avec recherche plein texte et métadonnées pour Datasette), "
                 "un fichier JSON par fiche sous <code>/api/actions/</code> décrit par "
                 "<code>api-action.schema.json</code>, flux Atom des nouveautés."),
@@ -182,9 +184,16 @@ def actions_json(site) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def actions_csv(site) -> str:
+SPREADSHEET_CSV = "donnees/actions-tableur.csv"
+
+
+def actions_csv(site, spreadsheet: bool = False) -> str:
+    """RFC 4180 (comma, for programs), or the spreadsheet variant French Excel opens directly: a byte order
+    mark, so UTF-8 is recognised, and semicolons, the list separator of French locales."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\r\n")
+    if spreadsheet:
+        out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\r\n", delimiter=";" if spreadsheet else ",")
     writer.writeheader()
     for card in site.catalog.cards:
         writer.writerow({name: csv_cell(value) for name, value in card_row(site, card).items()})
@@ -218,7 +227,8 @@ def schema_files(project_root: Path | None) -> dict[str, str]:
 
 def data_files(site, project_root: Path | None) -> dict[str, str]:
     """docs-relative path -> text of each downloadable file."""
-    files = {"donnees/actions.json": actions_json(site), "donnees/actions.csv": actions_csv(site)}
+    files = {"donnees/actions.json": actions_json(site), "donnees/actions.csv": actions_csv(site),
+             SPREADSHEET_CSV: actions_csv(site, spreadsheet=True)}
     files.update({f"donnees/schemas/{name}": text for name, text in schema_files(project_root).items()})
     return files
 
@@ -248,7 +258,11 @@ def data_page(site, files: dict[str, str]) -> str:
         "une ligne par fiche, encodage UTF-8, séparateur virgule, champs entre guillemets si besoin ; les valeurs "
         f"multiples sont séparées par « {SEPARATOR.strip()} ». Une cellule qui commencerait par = + - @, une "
         "tabulation ou un retour chariot est précédée d'une apostrophe, pour qu'un tableur ne la prenne pas pour "
-        "une formule.</li></ul>",
+        "une formule.</li>"
+        f'<li><a href="actions-tableur.csv" download><strong>actions-tableur.csv</strong></a> '
+        f'({size(SPREADSHEET_CSV)}) : les mêmes colonnes, prêtes pour un tableur réglé en français (Excel, '
+        "LibreOffice) : séparateur point-virgule et marque d'ordre des octets, pour que les accents s'affichent "
+        "à l'ouverture par un double clic.</li></ul>",
         "## Contacts et données personnelles",
         "<p>Les fiches reprennent les contacts que leurs sources publient. Dans les fichiers téléchargeables, le "
         "nom, le courriel et le téléphone d'un contact ne figurent que si la personne a accepté cette diffusion "
