@@ -142,3 +142,44 @@ def test_home_page_and_navigation_lead_to_the_page(page, base_url):
     page.wait_for_url("**/territoire/")
     assert page.locator("h1").inner_text().startswith("Un territoire comme le mien")
     assert page.locator("nav").get_by_role("link", name="Un territoire comme le mien").count() >= 1
+
+
+def python_ranking_with_words(site, catalog, code: str, words: str, theme: str | None = None):
+    """The order `essaim search WORDS --comme CODE [--theme THEME]` gives: likeness + scaled relevance."""
+    from essaim.search import SearchIndex
+    from essaim.search.territory_ranking import ALL, rank_like
+
+    index = SearchIndex(site.parent.parent / "build" / "index")
+    results = index.search(words, {"theme": [theme]} if theme else {}, kind="action", limit=ALL)
+    profiles = {card.id: territory.card_profile(card) for card in catalog.cards}
+    return [(r.hit.id, r.score) for r in rank_like(territory.profile(code), results.hits, profiles, with_words=True)]
+
+
+def test_words_keep_the_cards_that_speak_of_them_ranked_as_the_command_line_does(page, base_url, real_site):
+    site, catalog, _ = real_site
+    page.goto(base_url + PAGE + "?commune=12208&nom=Saint-Affrique&q=m%C3%A9decins")
+    wait_ranking(page)
+    assert page.input_value("#essaim-mots") == "médecins"
+    expected = python_ranking_with_words(site, catalog, "12208", "médecins")
+    assert 0 < len(expected) < len(catalog.cards)
+    assert page_ranking(page) == expected
+    assert "parlent de « médecins »" in page.locator("#essaim-territoire-statut").inner_text()
+    # Changing the words re-ranks and goes into the address; a theme is a filter of the engine.
+    theme = "unite_mobile"
+    page.fill("#essaim-mots", "bus santé")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'bus santé'")
+    wait_ranking(page)
+    assert page_ranking(page) == python_ranking_with_words(site, catalog, "12208", "bus santé")
+    page.select_option("#essaim-theme", theme)
+    page.wait_for_function(f"() => location.search.includes('theme={theme}')")
+    wait_ranking(page)
+    narrowed = python_ranking_with_words(site, catalog, "12208", "bus santé", theme)
+    assert 0 < len(narrowed) < len(python_ranking_with_words(site, catalog, "12208", "bus santé"))
+    assert page_ranking(page) == narrowed
+    page.screenshot(path=str(SCREENSHOTS / "territoire-mots-bureau.png"))
+    # Words nothing speaks of: said plainly, nothing ranked.
+    page.fill("#essaim-mots", "zzyzx")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('essaim-territoire-statut').textContent.startsWith('Aucune')")
+    assert page.locator("#essaim-classement > li").count() == 0

@@ -23,7 +23,9 @@ from essaim.search import territory
 from essaim.pipeline.catalog import Catalog
 from essaim.model.freshness import freshness
 from essaim.site.markup import esc, json_for_script, rel
+from essaim.site.searchfiles import FOLDER as SEARCH_FOLDER
 from essaim.site.searchfiles import _write, card_record
+from essaim.search.territory_ranking import RELEVANCE_WEIGHT
 from essaim.model.vocabularies import fold, vocabulary
 
 PAGE = "territoire.md"
@@ -45,7 +47,8 @@ def territory_page(site) -> str:
                     key=lambda t: vocabulary("themes").label(t))
     options = "".join(f'<option value="{esc(t)}">{esc(vocabulary("themes").label(t))}</option>' for t in themes)
     examples = " · ".join(f'<a href="?nom={esc(name)}">{esc(name)}</a>' for name in EXAMPLES)
-    settings = {"index": rel(page, FOLDER + "/"), "site": rel(page, "index.md")}
+    settings = {"index": rel(page, FOLDER + "/"), "site": rel(page, "index.md"),
+                "recherche": rel(page, SEARCH_FOLDER + "/")}
     return "\n\n".join([
         front_matter(TITLE, "Trouver les actions menées dans des communes qui ressemblent à la vôtre : taille, "
                             "intercommunalité, type de territoire, voisinage.", hide_toc=True),
@@ -53,7 +56,8 @@ def territory_page(site) -> str:
         f"# {TITLE}",
         '<p class="essaim-resume">Tapez le nom de votre commune : Essaim classe les actions menées dans des '
         "territoires qui ressemblent au vôtre (même taille de commune, même type d'intercommunalité, même type "
-        "de territoire, départements voisins) et dit pourquoi.</p>",
+        "de territoire, départements voisins) et dit pourquoi. Ajoutez ce que vous cherchez pour ne garder que "
+        "les fiches qui en parlent.</p>",
         '<form id="essaim-territoire" class="essaim-territoire" role="search" action="./" method="get" '
         'autocomplete="off">'
         '<div class="essaim-champ essaim-territoire__champ"><label for="essaim-commune">Votre commune</label>'
@@ -62,6 +66,10 @@ def territory_page(site) -> str:
         'spellcheck="false">'
         '<input type="hidden" id="essaim-code" name="commune">'
         '<ul id="essaim-communes" class="essaim-communes" role="listbox" aria-label="Communes" hidden></ul></div>'
+        '<div class="essaim-champ"><label for="essaim-mots">Ce que vous cherchez <span class="essaim-discret">'
+        "(facultatif)</span></label>"
+        '<input type="search" id="essaim-mots" name="q" placeholder="ex. : médecins, bus santé, mutuelle" '
+        'enterkeyhint="search"></div>'
         f'<p><label for="essaim-theme">Thème</label> <select id="essaim-theme" name="theme">'
         f'<option value="">tous les thèmes</option>{options}</select></p>'
         "</form>",
@@ -118,7 +126,7 @@ def write_territory_files(catalog: Catalog, site: Path) -> dict[str, int]:
     if target.exists():
         shutil.rmtree(target)
     sizes: dict[str, int] = defaultdict(int)
-    sizes["regles"] = _write(target / "regles.json.gz", territory.rules_json())
+    sizes["regles"] = _write(target / "regles.json.gz", {**territory.rules_json(), "poids_pertinence": RELEVANCE_WEIGHT})
     sizes["fiches"] = _write(target / "fiches.json.gz", [card_entry(card) for card in catalog.cards])
     epcis = territory.epci_table()
     number = {code: n for n, code in enumerate(epcis)}

@@ -398,7 +398,8 @@ export class SearchIndex {
     const complete = keys ? ordered.filter((d) => keys.get(d)[1]).length : ordered.length;
     const page = ordered.slice(offset, offset + limit);
     const hits = await this.records(page);
-    const result = { total: ordered.length, complete, hits, facets: counts, ordered, understanding: understanding,
+    const scores = keys ? ordered.map((d) => keys.get(d)[0]) : null; // relevance of each ordered document
+    const result = { total: ordered.length, complete, hits, facets: counts, ordered, scores, understanding: understanding,
       corrections: understanding ? understanding.corrections : [], ignored: understanding ? understanding.ignored : [],
       suggestions: understanding ? suggestions(understanding.groups, final, sets, filters) : [] };
     return result;

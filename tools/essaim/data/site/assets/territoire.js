@@ -2,9 +2,14 @@
 // ressemblance, avec les raisons. Les règles (tranches, poids, phrases) viennent de essaim/search/territory.py
 // (territoire-index/regles.json.gz) : ce script applique la même arithmétique que `essaim search --comme`.
 // Rien n'est téléchargé à l'ouverture ; la liste des communes arrive par initiale, à la frappe.
+// Avec des mots, le moteur de la recherche (moteur.js) garde les fiches qui en parlent, et le classement
+// ajoute leur pertinence à la ressemblance, comme `essaim search "mots" --comme COMMUNE`.
+import { SearchIndex } from "./moteur.js";
 
 const settings = JSON.parse(document.getElementById("essaim-territoire-data").textContent);
 const BASE = new URL(settings.index, location.href);
+const engine = new SearchIndex(new URL(settings.recherche, location.href));
+const wordsInput = document.getElementById("essaim-mots");
 const [form, input, codeField, listbox, themeSelect, profileZone, status, ranking, more] = [
   "essaim-territoire", "essaim-commune", "essaim-code", "essaim-communes", "essaim-theme", "essaim-profil",
   "essaim-territoire-statut", "essaim-classement", "essaim-territoire-plus"].map((id) => document.getElementById(id));
@@ -158,6 +163,7 @@ function writeState() {
     params.set("commune", place.code);
     params.set("nom", place.name);
   }
+  if (wordsInput.value.trim()) params.set("q", wordsInput.value.trim());
   if (themeSelect.value) params.set("theme", themeSelect.value);
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
@@ -187,29 +193,59 @@ function showProfile(rules) {
   profileZone.hidden = false;
 }
 
+// Without words: likeness, then title. With words: the engine's matches (theme as a filter), each scored
+// likeness + relevance scaled to the best match (essaim/search/territory_ranking.py: combined_score); ties
+// keep the engine's order.
+async function rankCards(cards, theme, words, rules) {
+  if (!words) {
+    const chosen = cards.filter((card) => !theme || card.th.includes(theme))
+      .map((card) => { const match = similarity(place, card.pr, rules); return { card, match, score: match.score }; });
+    // Ties: the title, lower-cased, compared by code point (as the command line's title order).
+    const key = (entry) => entry.card.t.toLowerCase();
+    return chosen.sort((a, b) => b.score - a.score || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+  const result = await engine.search({ q: words, filters: theme ? { theme: [theme] } : {}, tri: "pertinence" },
+                                     { limit: Infinity });
+  const byId = new Map(cards.map((card) => [card.id, card]));
+  const best = result.scores && result.scores.length ? Math.max(...result.scores) : 0;
+  const chosen = result.hits.map((hit, order) => ({ card: byId.get(hit.id), order, relevance: result.scores[order] }))
+    .filter((entry) => entry.card)
+    .map(({ card, order, relevance }) => {
+      const match = similarity(place, card.pr, rules);
+      const text = best > 0 ? rules.poids_pertinence * relevance / best : 0;
+      return { card, match, order, score: Math.round((match.score + text) * 1000) / 1000 };
+    });
+  return chosen.sort((a, b) => b.score - a.score || a.order - b.order);
+}
+
 async function rank(rules) {
   const cards = await load("fiches.json.gz");
   const theme = themeSelect.value;
-  const chosen = cards.filter((card) => !theme || card.th.includes(theme))
-    .map((card) => ({ card, match: similarity(place, card.pr, rules) }));
-  // Ties: the title, lower-cased, compared by code point (as the command line's title order).
-  const key = (entry) => entry.card.t.toLowerCase();
-  chosen.sort((a, b) => b.match.score - a.match.score || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const words = wordsInput.value.trim();
+  form.dataset.etat = "calcul";
+  const chosen = await rankCards(cards, theme, words, rules);
+  if (words !== wordsInput.value.trim() || theme !== themeSelect.value) return; // a newer change
   ranked = chosen;
   ranking.replaceChildren();
   showMore();
-  status.textContent = `${chosen.length} fiche${chosen.length > 1 ? "s" : ""} classée${chosen.length > 1 ? "s" : ""}`
-    + ` par ressemblance avec ${place.name}`
-    + (theme ? `, thème « ${themeSelect.selectedOptions[0].text} »` : "") + ".";
+  const n = chosen.length;
+  const themeText = theme ? `, thème « ${themeSelect.selectedOptions[0].text} »` : "";
+  status.textContent = !words
+    ? `${n} fiche${n > 1 ? "s" : ""} classée${n > 1 ? "s" : ""} par ressemblance avec ${place.name}${themeText}.`
+    : n === 0
+      ? `Aucune fiche ne parle de « ${words} »${themeText} : essayez d'autres mots, ou videz ce champ pour `
+        + `classer toutes les fiches par ressemblance avec ${place.name}.`
+      : `${n} fiche${n > 1 ? "s" : ""} parle${n > 1 ? "nt" : ""} de « ${words} »${themeText} ; classée${n > 1 ? "s" : ""}`
+        + ` par ressemblance avec ${place.name} et par pertinence.`;
   form.dataset.etat = "pret";
 }
 
 function showMore() {
   const root = new URL(settings.site, location.href);
   const start = ranking.children.length;
-  ranking.append(...ranked.slice(start, start + PAGE_SIZE).map(({ card, match }) => {
+  ranking.append(...ranked.slice(start, start + PAGE_SIZE).map(({ card, match, score }) => {
     const reasons = match.reasons.length ? match.reasons : ["aucun point commun relevé"];
-    return el("li", { class: "essaim-resultat", "data-id": card.id, "data-score": String(match.score) },
+    return el("li", { class: "essaim-resultat", "data-id": card.id, "data-score": String(score) },
       el("h3", { class: "essaim-resultat__titre" }, el("a", { href: new URL(card.u, root).href, text: card.t })),
       el("p", { class: "essaim-resultat__meta", text: [card.p, card.l].filter(Boolean).join(" — ") }),
       el("ul", { class: "essaim-raisons", "aria-label": "Points communs" },
@@ -247,8 +283,20 @@ input.addEventListener("keydown", (event) => {
 input.addEventListener("blur", () => setTimeout(closeList, 150));
 form.addEventListener("submit", (event) => event.preventDefault());
 themeSelect.addEventListener("change", async () => {
+  if (place) form.dataset.etat = "calcul"; // before the address changes: tests and readers wait on it
   writeState();
   if (place) await rank(await load("regles.json.gz"));
+});
+let wordsTimer = null;
+async function wordsChanged() {
+  clearTimeout(wordsTimer);
+  if (place) form.dataset.etat = "calcul";
+  writeState();
+  if (place) await rank(await load("regles.json.gz"));
+}
+wordsInput.addEventListener("input", () => { clearTimeout(wordsTimer); wordsTimer = setTimeout(wordsChanged, 350); });
+wordsInput.addEventListener("keydown", (event) => {
+  if (event.key === "Enter") { event.preventDefault(); wordsChanged(); }
 });
 
 // Opening with a state in the address: ?commune=CODE&nom=NOM&theme=…, or only ?nom=NOM.
@@ -256,6 +304,7 @@ themeSelect.addEventListener("change", async () => {
   const params = new URLSearchParams(location.search);
   const theme = params.get("theme");
   if (theme && [...themeSelect.options].some((o) => o.value === theme)) themeSelect.value = theme;
+  wordsInput.value = params.get("q") || "";
   const name = params.get("nom");
   const code = params.get("commune");
   if (!name) return;
