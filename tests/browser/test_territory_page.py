@@ -183,3 +183,19 @@ def test_words_keep_the_cards_that_speak_of_them_ranked_as_the_command_line_does
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.getElementById('essaim-territoire-statut').textContent.startsWith('Aucune')")
     assert page.locator("#essaim-classement > li").count() == 0
+
+
+def test_search_results_lead_to_the_same_words_ranked_for_my_commune(page, base_url):
+    page.goto(base_url + "recherche/?q=m%C3%A9decins&theme=attractivite_professionnels")
+    page.wait_for_selector("#essaim-recherche[data-etat=pret]")
+    page.wait_for_selector("#essaim-vers-territoire:not([hidden])")
+    page.click("#essaim-vers-territoire a")
+    page.wait_for_url("**/territoire/**")
+    assert page.input_value("#essaim-mots") == "médecins"
+    assert page.input_value("#essaim-theme") == "attractivite_professionnels"
+    page.fill("#essaim-commune", "Saint-Affrique")
+    page.wait_for_selector("#essaim-communes li")
+    page.keyboard.press("Enter")
+    wait_ranking(page)
+    assert "parle" in page.locator("#essaim-territoire-statut").inner_text()
+    assert "q=m%C3%A9decins" in page.url and "commune=12208" in page.url

@@ -145,6 +145,8 @@ def search_page(site) -> str:
         '<div class="essaim-guides" id="essaim-guides" hidden></div>'
         f'<ol class="essaim-resultats" id="essaim-liste">{first_listing(site, latest, page)}</ol>'
         '<p><button type="button" class="essaim-plus" id="essaim-plus" hidden>Afficher plus de résultats</button></p>'
+        f'<p class="essaim-vers-territoire" id="essaim-vers-territoire" hidden><a href="{esc(rel(page, "territoire.md"))}">'
+        "Classer ces fiches par ressemblance avec votre commune</a></p>"
         "</div></div></form>",
         f"<noscript><p>La recherche a besoin de JavaScript. Sans lui, parcourez les fiches {links}.</p></noscript>",
         f'<script type="application/json" id="essaim-facettes-data">{json_for_script(search_data(site))}</script>',

@@ -18,6 +18,7 @@ const sortSelect = document.getElementById("essaim-tri");
 const guides = document.getElementById("essaim-guides");
 const understood = document.getElementById("essaim-comprendre");
 const seeResults = document.getElementById("essaim-voir");
+const towardsTerritory = document.getElementById("essaim-vers-territoire");
 const KEYS = data.facettes.map((f) => f.cle);
 const labels = {};
 const boxes = {};
@@ -287,6 +288,16 @@ async function showGuides(state, mine) {
   guides.hidden = false;
 }
 
+// « Classer par ressemblance avec votre commune » : the same words (and a single theme) on the territory page.
+function showTowardsTerritory(state, result) {
+  const themes = state.filters.theme || [];
+  towardsTerritory.hidden = !state.q || !result.total;
+  if (towardsTerritory.hidden) return;
+  const params = new URLSearchParams({ q: state.q });
+  if (themes.length === 1) params.set("theme", themes[0]);
+  towardsTerritory.querySelector("a").href = `${new URL("territoire/", ROOT).href}?${params}`;
+}
+
 async function run(state, push) {
   const mine = ++generation;
   writeState(state, push);
@@ -298,6 +309,7 @@ async function run(state, push) {
     understood.hidden = true;
     guides.hidden = true;
     more.hidden = true;
+    towardsTerritory.hidden = true;
     for (const facet of data.facettes) for (const option of facet.options) boxes[facet.cle][option.v].row.count.textContent = `(${option.n})`;
     form.dataset.etat = "pret";
     return;
@@ -325,6 +337,7 @@ async function run(state, push) {
   more.hidden = shown >= result.total;
   more.textContent = `Afficher ${Math.min(PAGE, result.total - shown)} résultats de plus`;
   if (!result.total) showEmpty(result, state);
+  showTowardsTerritory(state, result);
   const words = state.q && state.q.length <= 40 ? ` pour « ${state.q} »` : "";
   const nf = Object.values(state.filters).reduce((a, v) => a + v.length, 0);
   const withFilters = nf ? ` avec ${plural(nf, "filtre", "filtres")}` : "";
