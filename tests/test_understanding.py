@@ -88,6 +88,17 @@ def test_words_naming_a_filter_are_suggested_with_their_count(index):
     assert filtered.total == suggested[("theme", "complementaire_sante")]
 
 
+def test_a_place_is_suggested_only_when_its_own_words_are_written(index):
+    """« garder » and « Gard » share an index term, yet only the place's name (or a typo of it) suggests it."""
+    def places(query):
+        return {(s.facet, s.value) for s in index.search(query).suggestions if s.facet in ("departement", "region")}
+
+    assert ("departement", "30") not in places("comment garder un médecin dans mon village")
+    assert ("departement", "30") in places("médiation Gard")
+    assert ("departement", "13") in places("bus santé Marseile")  # corrected to « Marseille »
+    assert ("departement", "93") in places("santé mentale Seine-Saint-Denis")
+
+
 def test_cards_holding_every_word_are_counted(index):
     results = index.search("médiation santé")
     assert 0 < results.complete <= results.total

@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # documents are built from the card model, which searching ne
     from essaim.search.documents import Entry, SearchDocument
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several

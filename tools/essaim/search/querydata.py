@@ -18,7 +18,7 @@ from essaim.search.understanding import TOKEN, fold, fold_inclusive
 from essaim.model.vocabularies import acronym_expansions, vocabulary
 from essaim.text.yamlreader import load_data
 
-FORMAT = 1
+FORMAT = 2  # 2: each place target carries the place's own folded words
 # vocabulary -> the facet it fills; cadres (frames) have no facet: their names count as words only.
 VOCABULARY_FACETS = {vocab: facet for facet, vocab in FACET_VOCABULARIES.items()
                      if vocab in ("themes", "publics", "porteurs", "territoires")}
@@ -67,6 +67,14 @@ def phrase_terms(phrase: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def surface_words(phrase: str) -> str:
+    """A name's folded words before stemming: a place is suggested only when the reader wrote them
+    (« garder » shares the index term of « Gard », but is not the Gard)."""
+    stop = stop_words()
+    words = (fold(fold_inclusive(token)) for token in TOKEN.findall(phrase))
+    return " ".join(w for w in words if len(w) > 1 and w not in stop)
+
+
 def query_data(places: dict[str, list[list[str]]] | None = None) -> dict:
     """Stop words, question words and the phrase table. `places`: place name -> [[facet, code]]."""
     phrases: dict[str, dict] = {}
@@ -96,7 +104,7 @@ def query_data(places: dict[str, list[list[str]]] | None = None) -> dict:
         for said in entry["dit"]:
             add(said, tags=tags, alts=alts)
     for name, targets in sorted((places or {}).items()):
-        add(name, place_targets=targets)
+        add(name, place_targets=[[*target, surface_words(name)] for target in targets])
     for entry in phrases.values():
         for name in ("tags", "alts", "places"):
             entry.setdefault(name, [])

@@ -169,7 +169,9 @@ def understand(text: str, data: dict, lookup: Lookup, shard: Shard) -> Understan
                 alternatives = [Alternative(tuple(t for _, t, _ in taken), fuzzy=fuzzy)]
                 alternatives += [Alternative(tuple(a), fuzzy=fuzzy) for a in entry.get("alts", [])]
                 alternatives += [Alternative(tag=(f, v), fuzzy=fuzzy) for f, v in entry.get("tags", [])]
-                targets = [(f, v) for f, v in entry.get("tags", []) + entry.get("places", [])]
+                said = [(fixed_word(w, how, corrections), how) for w, _, how in taken]
+                targets = [(f, v) for f, v in entry.get("tags", [])]
+                targets += [(f, v) for f, v, surface in entry.get("places", []) if same_words(said, surface)]
                 groups.append(Group(" ".join(w for w, _, _ in taken), _unique(alternatives), targets))
                 i += size
                 break
@@ -181,6 +183,18 @@ def understand(text: str, data: dict, lookup: Lookup, shard: Shard) -> Understan
             terms = term.split("|")
             groups.append(Group(word, [Alternative((t,), fuzzy=how != "exact") for t in terms]))
     return Understanding(groups, corrections, ignored)
+
+
+def fixed_word(word: str, how: str, corrections: list[tuple[str, str]]) -> str:
+    """The word as the reader meant it: the correction of a typo, else the word typed."""
+    return dict(corrections).get(word, word) if how == "typo" else word
+
+
+def same_words(said: list[tuple[str, str]], surface: str) -> bool:
+    """The reader's words are the name's own words (the last one may be a prefix being typed)."""
+    names = surface.split()
+    return len(names) == len(said) and all(
+        name == word or (how == "prefix" and name.startswith(word)) for (word, how), name in zip(said, names))
 
 
 def _unique(alternatives: list[Alternative]) -> list[Alternative]:

@@ -92,6 +92,14 @@ function correct(word, entries) {
 const alternativeKey = (a) => JSON.stringify([a.terms, a.tag, a.fuzzy]);
 
 // lookup(word) -> [term, df] | null ; shard(letter) -> {word: [term, df]}
+// The reader's words are the place name's own words (the last may be a prefix being typed):
+// « garder » shares the index term of « Gard » but does not suggest the Gard (understanding.py: same_words).
+function sameWords(said, surface) {
+  const names = surface.split(" ");
+  return names.length === said.length
+    && said.every(([word, how], i) => names[i] === word || (how === "prefix" && names[i].startsWith(word)));
+}
+
 export function understand(text, data, lookup, shard) {
   const stop = new Set(data.stop);
   const questionWords = new Set(data.questionWords);
@@ -120,6 +128,7 @@ export function understand(text, data, lookup, shard) {
     if (stem) return resolved.push([word, stem, "stem"]);
     resolved.push([word, null, "unknown"]);
   });
+  const fixedOf = new Map(corrections);
   const groups = [];
   const ignored = resolved.filter(([, term]) => term === null).map(([w]) => w);
   const known = resolved.filter(([, term]) => term !== null);
@@ -137,7 +146,9 @@ export function understand(text, data, lookup, shard) {
         alternatives = alternatives.concat(entry.tags.map((t) => ({ terms: [], tag: t, fuzzy })));
         const seen = new Set();
         alternatives = alternatives.filter((a) => !seen.has(alternativeKey(a)) && seen.add(alternativeKey(a)));
-        groups.push({ text: taken.map(([w]) => w).join(" "), alternatives, targets: [...entry.tags, ...entry.places] });
+        const said = taken.map(([w, , how]) => [how === "typo" ? fixedOf.get(w) ?? w : w, how]);
+        const places = entry.places.filter(([, , surface]) => sameWords(said, surface)).map(([f, v]) => [f, v]);
+        groups.push({ text: taken.map(([w]) => w).join(" "), alternatives, targets: [...entry.tags, ...places] });
         i += size;
         matched = true;
         break;
