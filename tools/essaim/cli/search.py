@@ -26,13 +26,10 @@ class FilterError(Exception):
 def resolve_filter(facet: str, raw: str) -> str:
     """A filter value given as code, id, label or synonym, case and accents ignored."""
     if facet in ("region", "departement"):
-        table = geography.regions() if facet == "region" else geography.departements()
-        if raw.upper() in table:
-            return raw.upper()
-        for code, place in table.items():
-            if fold(place.name) == fold(raw):
-                return code
-        raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel")
+        try:
+            return geography.find_place(facet, raw).code
+        except geography.PlaceError:
+            raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel") from None
     if facet in FIXED_VALUES:  # the value or its label (« a_verifier », « à vérifier »)
         for value, value_label in FIXED_VALUES[facet].items():
             if fold(raw) in (fold(value), fold(value_label), fold(value_label).split(" (")[0]):

@@ -168,12 +168,6 @@ def shown(text: str, limit: int = 80) -> str:
 # --- places --------------------------------------------------------------------------
 
 
-def _place_codes(table: dict, raw: str) -> list[str]:
-    if raw.upper() in table:
-        return [raw.upper()]
-    return [code for code, place in table.items() if fold(place.name) == fold(raw)]
-
-
 def _split_list(raw: str) -> list[str]:
     parts = re.split(r"[,;\n]", raw)
     return [p for p in (clean_line(BULLET.sub("", part), 120) for part in parts) if p][:MAX_LIST_ITEMS]
@@ -184,38 +178,30 @@ def territory(values: dict[str, str], scale_label: str, kinds: list[str], detail
     departements: list[str] = []
     communes: list[dict] = []
     for raw in _split_list(values["regions"]):
-        codes = _place_codes(geography.regions(), raw)
-        if codes:
-            regions += [c for c in codes if c not in regions]
-        else:
+        try:
+            code = geography.find_place("region", raw).code
+            regions += [code] if code not in regions else []
+        except geography.PlaceError:
             notes.append(f"région « {shown(raw)} » introuvable dans le référentiel officiel : ignorée")
     for raw in _split_list(values["departements"]):
-        name, _, inside = raw.partition("(")
-        codes = _place_codes(geography.departements(), name.strip()) or _place_codes(
-            geography.departements(), inside.strip(" )"))
-        if codes:
-            departements += [c for c in codes if c not in departements]
-        else:
+        try:
+            code = geography.find_place("departement", raw).code
+            departements += [code] if code not in departements else []
+        except geography.PlaceError:
             notes.append(f"département « {shown(raw)} » introuvable dans le référentiel officiel : ignoré")
     for raw in _split_list(values["communes"]):
-        name, hint = raw, None
-        match = re.fullmatch(r"(.+?)\s*\(\s*([0-9]{2,3}|2[AB])\s*\)", raw, re.IGNORECASE)
-        if match:
-            name, hint = match.group(1), match.group(2).upper()
-        if name.upper() in geography.communes():
-            codes = [name.upper()]
-        else:
-            codes = geography.communes_by_name().get(geography.name_key(name), [])
-            scope = [hint] if hint else departements
-            if len(codes) > 1 and scope:
-                codes = [c for c in codes if geography.communes()[c].parent in scope] or codes
-        if len(codes) == 1:
-            place = geography.communes()[codes[0]]
+        name = geography.split_departement(raw)[0]  # kept without its « (93) » when no code is found
+        try:
+            place = geography.find_place("commune", raw, within=departements)
             communes.append({"nom": place.name, "insee": place.code})
-        else:
+        except geography.AmbiguousPlace as error:
             communes.append({"nom": name})
-            why = "plusieurs communes portent ce nom" if codes else "introuvable dans le référentiel officiel"
-            notes.append(f"commune « {shown(name)} » : {why} ; code INSEE à ajouter à la main")
+            notes.append(f"commune « {shown(name)} » : plusieurs communes portent ce nom ("
+                         + ", ".join(error.listed()) + ") ; code INSEE à ajouter à la main")
+        except geography.PlaceError:
+            communes.append({"nom": name})
+            notes.append(f"commune « {shown(name)} » : introuvable dans le référentiel officiel ; code INSEE à "
+                         "ajouter à la main")
     for commune in communes:
         parent = geography.communes()[commune["insee"]].parent if "insee" in commune else None
         if parent and parent not in departements:
