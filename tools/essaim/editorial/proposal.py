@@ -12,7 +12,6 @@ French.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tempfile
 import unicodedata
@@ -32,6 +31,7 @@ from essaim.derived.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_L
 from essaim.model.card import CARD_SECTIONS, SILENT_TEXT, CardMeta, Contact, Transfer, valid_id
 from essaim.editorial.scaffold import slugify
 from essaim.derived.template import card_text
+from essaim.pipeline.duplicates import likeness
 from essaim.pipeline.validate import validate_files
 from essaim.model.vocabularies import fold, vocabulary
 
@@ -50,11 +50,6 @@ MAX_THEMES = _limit("themes", "max_length")
 MAX_PREREQUISITES = _limit("prerequisites", "max_length", Transfer)
 TITLE_MIN, TITLE_MAX = _limit("title", "min_length"), _limit("title", "max_length")
 SUMMARY_MIN, SUMMARY_MAX = _limit("summary", "min_length"), _limit("summary", "max_length")
-# A title at least this close to an existing card's (0 to 1) marks a probable duplicate.
-SIMILAR_TITLE = 0.85
-SIMILAR_TITLE_SAME_CARRIER = 0.6
-SIMILAR_SUMMARY = 0.9
-SIMILAR_SUMMARY_SAME_CARRIER = 0.7
 
 
 class ProposalError(Exception):
@@ -525,45 +520,25 @@ class Similar:
     strong: bool  # True: probably the same action; False: worth a look
 
 
-def _closeness(a: str, b: str) -> float:
-    a, b = fold(a), fold(b)
-    if not a or not b:
-        return 0.0
-    words_a, words_b = set(a.split()), set(b.split())
-    jaccard = len(words_a & words_b) / len(words_a | words_b)
-    return max(difflib.SequenceMatcher(None, a, b).ratio(), jaccard)
-
-
 def similar_cards(content: Path, proposal: Proposal) -> list[Similar]:
-    """Existing cards that look like the proposal: same carrier, close title or close summary."""
-    title, summary = proposal.values["titre"], proposal.values["resume"]
-    carrier = fold(proposal.values["porteur"]["nom"])
+    """Existing cards that look like the proposal (essaim.pipeline.duplicates): probably the same action, or
+    of the same carrier. Every card file is read, valid or not: a card being fixed is still the same action."""
+    wanted = {"id": proposal.id, "carrier": proposal.values["porteur"]["nom"], "title": proposal.values["titre"],
+              "summary": proposal.values["resume"]}
     found = []
     for path in sorted((content / "actions").glob("*.md")):
         try:
             data = loader.read(path, "card").data
         except loader.LoadProblem:
             continue
-        other_title = data.get("titre") if isinstance(data.get("titre"), str) else ""
-        other_summary = data.get("resume") if isinstance(data.get("resume"), str) else ""
         porteur = data.get("porteur") if isinstance(data.get("porteur"), dict) else {}
-        same_carrier = bool(carrier) and isinstance(porteur.get("nom"), str) and fold(porteur["nom"]) == carrier
-        title_score = _closeness(title, other_title)
-        summary_score = _closeness(summary, other_summary)
-        reasons = []
-        if path.stem == proposal.id:
-            reasons.append("même identifiant")
-        if same_carrier:
-            reasons.append("même structure porteuse")
-        if title_score >= SIMILAR_TITLE_SAME_CARRIER:
-            reasons.append(f"titre proche à {round(title_score * 100)} %")
-        if summary_score >= SIMILAR_SUMMARY_SAME_CARRIER:
-            reasons.append(f"résumé proche à {round(summary_score * 100)} %")
-        strong = (path.stem == proposal.id or title_score >= SIMILAR_TITLE or summary_score >= SIMILAR_SUMMARY
-                  or (same_carrier and (title_score >= SIMILAR_TITLE_SAME_CARRIER
-                                        or summary_score >= SIMILAR_SUMMARY_SAME_CARRIER)))
-        if strong or same_carrier:
-            found.append(Similar(path.stem, display_path(path), other_title, ", ".join(reasons), strong))
+        other = {"id": path.stem, **{key: value for key, value in (
+            ("carrier", porteur.get("nom")), ("title", data.get("titre")), ("summary", data.get("resume")))
+            if isinstance(value, str)}}
+        alike = likeness(wanted, other)
+        if alike.strong or alike.same_carrier:
+            found.append(Similar(path.stem, display_path(path), other.get("title", ""), ", ".join(alike.reasons),
+                                 alike.strong))
     return sorted(found, key=lambda s: (not s.strong, s.path))
 
 
