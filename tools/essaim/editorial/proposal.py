@@ -33,7 +33,7 @@ from essaim.editorial.scaffold import slugify
 from essaim.derived.template import card_text
 from essaim.pipeline.duplicates import likeness
 from essaim.pipeline.validate import validate_files
-from essaim.model.vocabularies import fold, vocabulary
+from essaim.model.vocabularies import UnknownTerm, find_term, fold, vocabulary
 
 MAX_BODY_BYTES = 256 * 1024  # GitHub caps issue bodies at 65 536 characters
 MAX_SECTION_CHARS = 10_000
@@ -222,12 +222,12 @@ def territory(values: dict[str, str], scale_label: str, kinds: list[str], detail
 
 
 def _term(name: str, label: str, notes: list[str]) -> str | None:
-    vocab = vocabulary(name)
     label = clean_line(label, 200)
-    term = next((t.id for t in vocab.terms if t.label == label), None) or vocab.resolve(label)
-    if term is None:
+    try:
+        return find_term(name, label)
+    except UnknownTerm:
         notes.append(f"« {shown(label)} » n'est pas dans le vocabulaire « {name} » : ignoré")
-    return term
+        return None
 
 
 def _terms(name: str, field_ids: list[str], parsed: ParsedIssue, notes: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from essaim.model import geography
-from essaim.model.vocabularies import vocabulary
+from essaim.model.vocabularies import UnknownTerm, find_term, vocabulary
 
 # (option, prompt, required): what `essaim new` asks for.
 QUESTIONS = [
@@ -69,12 +69,10 @@ def _ask(args, interactive: bool) -> dict:
 def _terms(name: str, raw: str) -> list[str]:
     ids = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
-        term = vocabulary(name).resolve(part)
-        if term is None:
-            guess = vocabulary(name).suggest(part)
-            raise NewCardError(f"« {part} » n'est pas dans le vocabulaire « {name} »"
-                               + (f" ; vouliez-vous dire « {guess} » ?" if guess else ""))
-        ids.append(term)
+        try:
+            ids.append(find_term(name, part))
+        except UnknownTerm as error:
+            raise NewCardError(str(error)) from None
     return ids
 
 

@@ -8,7 +8,6 @@ Problems are collected, never raised: one bad file never stops the others.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import os
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from essaim.pipeline.duplicates import likeness
 from essaim.pipeline.messages import explain
 from essaim.model.card import (CARD_SECTIONS, ID_HINT, ID_MAX_LENGTH, SILENT_TEXT, CardMeta, GuideMeta,
                           SourceDocument, shown_id, valid_id)
-from essaim.model.vocabularies import fold
+from essaim.model.vocabularies import did_you_mean, fold, nearest
 from essaim.text.yamlreader import key_node, node_at
 
 MODELS: dict[str, type[BaseModel]] = {"card": CardMeta, "guide": GuideMeta, "source": SourceDocument}
@@ -210,8 +209,7 @@ def check_sections(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
     seen: list[str] = []
     for heading in level2:
         if heading.text not in expected:
-            guess = difflib.get_close_matches(heading.text, order, n=1, cutoff=0.5)
-            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"sections possibles : {' · '.join(order)}"
+            hint = did_you_mean(nearest(heading.text, order, cutoff=0.5)) or f"sections possibles : {' · '.join(order)}"
             report.at_body(heading.line, 0, "section-inconnue", f"section « {heading.text} » inconnue", hint)
             continue
         if heading.text in seen:
