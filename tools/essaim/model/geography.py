@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from essaim.model.vocabularies import fold
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,8 @@ def commune_departement(insee: str) -> str | None:
 
 
 def name_key(name: str) -> str:
-    """A place name as it is compared: case, accents, hyphens and apostrophes ignored."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[-_'’]", " ", bare).split())
+    """A place name as it is compared: case, accents, hyphens and apostrophes (typographic too) ignored."""
+    return fold(name.replace("’", "'"))
 
 
 # kind -> (table, singular, plural), for find_place and its messages.
