@@ -50,18 +50,22 @@ def test_new_without_input_names_what_is_missing(content, capsys):
     assert "--porteur manque" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("departement, written", [(None, None), ("93", "93066")])
-def test_new_never_guesses_a_commune_shared_by_several(content, capsys, departement, written):
+@pytest.mark.parametrize("commune, departement, written", [("Saint-Denis", None, None), ("Saint-Denis", "93", "93066"),
+                                                          ("Saint-Denis (974)", None, "97411")])
+def test_new_never_guesses_a_commune_shared_by_several(content, capsys, commune, departement, written):
     """« Saint-Denis » is four communes: without a département, the candidates are listed and nothing is written."""
     options = ["--departement", departement] if departement else []
     code = main(["--content", str(content), "new", "--no-input", "--titre", "Médiation santé à Saint-Denis",
-                 "--porteur", "Association Exemple", "--type-porteur", "association", "--commune", "Saint-Denis",
+                 "--porteur", "Association Exemple", "--type-porteur", "association", "--commune", commune,
                  "--echelle", "commune", "--theme", "mediation_en_sante", "--public", "QPV",
                  "--source", "fts-inspir-actions-acces-aux-soins-2023", *options])
     captured = capsys.readouterr()
     card = content / "actions" / "mediation-sante-a-saint-denis.md"
     if written is None:
-        assert code == 2 and "ambiguë" in captured.err and "93066" in captured.err and "11339" in captured.err
+        assert code == 2 and "« Saint-Denis » désigne 4 communes" in captured.err
+        for candidate in ("« Saint-Denis (93) » (Seine-Saint-Denis, code 93066)", "« Saint-Denis (11) » (Aude, code 11339)",
+                          "« Saint-Denis (30) » (Gard, code 30247)", "« Saint-Denis (974) » (La Réunion, code 97411)"):
+            assert candidate in captured.err
         assert not card.exists()
     else:
         assert code == 0 and f"insee: '{written}'" in card.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CONTENT, ROOT
 from essaim.pipeline import load
-from essaim.pipeline.validate import DUPLICATE_TITLE_RATIO
+from essaim.pipeline.duplicates import DUPLICATE_TITLE as DUPLICATE_TITLE_RATIO
 from essaim.model.vocabularies import fold
 
 pytestmark = pytest.mark.content

@@ -47,8 +47,9 @@ def synthetic_catalog(catalog: Catalog, size: int, seed: int = 1) -> Catalog:
             "themes": rng.sample(themes, 2) + model.meta.themes[:1],
             "publics": rng.sample(publics, 2),
         })
-        cards.append(Card(f"{model.id}-{number}", model.path, meta, model.sections))
-    return Catalog(cards, [], catalog.sources)
+        cards.append(Card(f"{model.id}-{number}", model.path, meta, model.sections, model.outline, model.body_line,
+                          model.source_dates))
+    return Catalog(cards, [], catalog.sources, catalog.root, catalog.source_files)
 
 
 def write_synthetic_content(catalog: Catalog, size: int, folder: Path) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from essaim.model import geography
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.pipeline.facets import FACET_VOCABULARIES, FIXED_VALUES
-from essaim.model.vocabularies import fold, vocabulary
+from essaim.model.vocabularies import UnknownTerm, did_you_mean, find_term, fold
 
 if TYPE_CHECKING:
     from essaim.search.engine import SearchIndex
@@ -26,24 +26,20 @@ class FilterError(Exception):
 def resolve_filter(facet: str, raw: str) -> str:
     """A filter value given as code, id, label or synonym, case and accents ignored."""
     if facet in ("region", "departement"):
-        table = geography.regions() if facet == "region" else geography.departements()
-        if raw.upper() in table:
-            return raw.upper()
-        for code, place in table.items():
-            if fold(place.name) == fold(raw):
-                return code
-        raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel")
+        try:
+            return geography.find_place(facet, raw).code
+        except geography.PlaceError:
+            raise FilterError(f"{facet} « {raw} » inconnu(e) : donnez un code INSEE ou un nom officiel") from None
     if facet in FIXED_VALUES:  # the value or its label (« a_verifier », « à vérifier »)
         for value, value_label in FIXED_VALUES[facet].items():
             if fold(raw) in (fold(value), fold(value_label), fold(value_label).split(" (")[0]):
                 return value
         raise FilterError(f"--{facet} attend " + " ou ".join(FIXED_VALUES[facet]))
-    vocab = vocabulary(FACET_VOCABULARIES[facet])
-    term = vocab.resolve(raw)
-    if term is None:
-        guess = vocab.suggest(raw)
-        raise FilterError(f"« {raw} » inconnu pour --{facet}" + (f" ; vouliez-vous dire « {guess} » ?" if guess else ""))
-    return term
+    try:
+        return find_term(FACET_VOCABULARIES[facet], raw)
+    except UnknownTerm as error:
+        raise FilterError(f"« {raw} » inconnu pour --{facet}"
+                          + (f" ; {did_you_mean(error.suggestion)}" if error.suggestion else "")) from None
 
 
 def register(commands) -> None:

@@ -12,7 +12,6 @@ French.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tempfile
 import unicodedata
@@ -32,8 +31,9 @@ from essaim.derived.issue_form import (CONSENT_CONTACT, CONSENT_FACTS, CONSENT_L
 from essaim.model.card import CARD_SECTIONS, SILENT_TEXT, CardMeta, Contact, Transfer, valid_id
 from essaim.editorial.scaffold import slugify
 from essaim.derived.template import card_text
+from essaim.pipeline.duplicates import likeness
 from essaim.pipeline.validate import validate_files
-from essaim.model.vocabularies import fold, vocabulary
+from essaim.model.vocabularies import UnknownTerm, find_term, fold, vocabulary
 
 MAX_BODY_BYTES = 256 * 1024  # GitHub caps issue bodies at 65 536 characters
 MAX_SECTION_CHARS = 10_000
@@ -50,11 +50,6 @@ MAX_THEMES = _limit("themes", "max_length")
 MAX_PREREQUISITES = _limit("prerequisites", "max_length", Transfer)
 TITLE_MIN, TITLE_MAX = _limit("title", "min_length"), _limit("title", "max_length")
 SUMMARY_MIN, SUMMARY_MAX = _limit("summary", "min_length"), _limit("summary", "max_length")
-# A title at least this close to an existing card's (0 to 1) marks a probable duplicate.
-SIMILAR_TITLE = 0.85
-SIMILAR_TITLE_SAME_CARRIER = 0.6
-SIMILAR_SUMMARY = 0.9
-SIMILAR_SUMMARY_SAME_CARRIER = 0.7
 
 
 class ProposalError(Exception):
@@ -168,12 +163,6 @@ def shown(text: str, limit: int = 80) -> str:
 # --- places --------------------------------------------------------------------------
 
 
-def _place_codes(table: dict, raw: str) -> list[str]:
-    if raw.upper() in table:
-        return [raw.upper()]
-    return [code for code, place in table.items() if fold(place.name) == fold(raw)]
-
-
 def _split_list(raw: str) -> list[str]:
     parts = re.split(r"[,;\n]", raw)
     return [p for p in (clean_line(BULLET.sub("", part), 120) for part in parts) if p][:MAX_LIST_ITEMS]
@@ -184,38 +173,30 @@ def territory(values: dict[str, str], scale_label: str, kinds: list[str], detail
     departements: list[str] = []
     communes: list[dict] = []
     for raw in _split_list(values["regions"]):
-        codes = _place_codes(geography.regions(), raw)
-        if codes:
-            regions += [c for c in codes if c not in regions]
-        else:
+        try:
+            code = geography.find_place("region", raw).code
+            regions += [code] if code not in regions else []
+        except geography.PlaceError:
             notes.append(f"région « {shown(raw)} » introuvable dans le référentiel officiel : ignorée")
     for raw in _split_list(values["departements"]):
-        name, _, inside = raw.partition("(")
-        codes = _place_codes(geography.departements(), name.strip()) or _place_codes(
-            geography.departements(), inside.strip(" )"))
-        if codes:
-            departements += [c for c in codes if c not in departements]
-        else:
+        try:
+            code = geography.find_place("departement", raw).code
+            departements += [code] if code not in departements else []
+        except geography.PlaceError:
             notes.append(f"département « {shown(raw)} » introuvable dans le référentiel officiel : ignoré")
     for raw in _split_list(values["communes"]):
-        name, hint = raw, None
-        match = re.fullmatch(r"(.+?)\s*\(\s*([0-9]{2,3}|2[AB])\s*\)", raw, re.IGNORECASE)
-        if match:
-            name, hint = match.group(1), match.group(2).upper()
-        if name.upper() in geography.communes():
-            codes = [name.upper()]
-        else:
-            codes = geography.communes_by_name().get(geography.name_key(name), [])
-            scope = [hint] if hint else departements
-            if len(codes) > 1 and scope:
-                codes = [c for c in codes if geography.communes()[c].parent in scope] or codes
-        if len(codes) == 1:
-            place = geography.communes()[codes[0]]
+        name = geography.split_departement(raw)[0]  # kept without its « (93) » when no code is found
+        try:
+            place = geography.find_place("commune", raw, within=departements)
             communes.append({"nom": place.name, "insee": place.code})
-        else:
+        except geography.AmbiguousPlace as error:
             communes.append({"nom": name})
-            why = "plusieurs communes portent ce nom" if codes else "introuvable dans le référentiel officiel"
-            notes.append(f"commune « {shown(name)} » : {why} ; code INSEE à ajouter à la main")
+            notes.append(f"commune « {shown(name)} » : plusieurs communes portent ce nom ("
+                         + ", ".join(error.listed()) + ") ; code INSEE à ajouter à la main")
+        except geography.PlaceError:
+            communes.append({"nom": name})
+            notes.append(f"commune « {shown(name)} » : introuvable dans le référentiel officiel ; code INSEE à "
+                         "ajouter à la main")
     for commune in communes:
         parent = geography.communes()[commune["insee"]].parent if "insee" in commune else None
         if parent and parent not in departements:
@@ -241,12 +222,12 @@ def territory(values: dict[str, str], scale_label: str, kinds: list[str], detail
 
 
 def _term(name: str, label: str, notes: list[str]) -> str | None:
-    vocab = vocabulary(name)
     label = clean_line(label, 200)
-    term = next((t.id for t in vocab.terms if t.label == label), None) or vocab.resolve(label)
-    if term is None:
+    try:
+        return find_term(name, label)
+    except UnknownTerm:
         notes.append(f"« {shown(label)} » n'est pas dans le vocabulaire « {name} » : ignoré")
-    return term
+        return None
 
 
 def _terms(name: str, field_ids: list[str], parsed: ParsedIssue, notes: list[str]) -> list[str]:
@@ -539,45 +520,25 @@ class Similar:
     strong: bool  # True: probably the same action; False: worth a look
 
 
-def _closeness(a: str, b: str) -> float:
-    a, b = fold(a), fold(b)
-    if not a or not b:
-        return 0.0
-    words_a, words_b = set(a.split()), set(b.split())
-    jaccard = len(words_a & words_b) / len(words_a | words_b)
-    return max(difflib.SequenceMatcher(None, a, b).ratio(), jaccard)
-
-
 def similar_cards(content: Path, proposal: Proposal) -> list[Similar]:
-    """Existing cards that look like the proposal: same carrier, close title or close summary."""
-    title, summary = proposal.values["titre"], proposal.values["resume"]
-    carrier = fold(proposal.values["porteur"]["nom"])
+    """Existing cards that look like the proposal (essaim.pipeline.duplicates): probably the same action, or
+    of the same carrier. Every card file is read, valid or not: a card being fixed is still the same action."""
+    wanted = {"id": proposal.id, "carrier": proposal.values["porteur"]["nom"], "title": proposal.values["titre"],
+              "summary": proposal.values["resume"]}
     found = []
     for path in sorted((content / "actions").glob("*.md")):
         try:
             data = loader.read(path, "card").data
         except loader.LoadProblem:
             continue
-        other_title = data.get("titre") if isinstance(data.get("titre"), str) else ""
-        other_summary = data.get("resume") if isinstance(data.get("resume"), str) else ""
         porteur = data.get("porteur") if isinstance(data.get("porteur"), dict) else {}
-        same_carrier = bool(carrier) and isinstance(porteur.get("nom"), str) and fold(porteur["nom"]) == carrier
-        title_score = _closeness(title, other_title)
-        summary_score = _closeness(summary, other_summary)
-        reasons = []
-        if path.stem == proposal.id:
-            reasons.append("même identifiant")
-        if same_carrier:
-            reasons.append("même structure porteuse")
-        if title_score >= SIMILAR_TITLE_SAME_CARRIER:
-            reasons.append(f"titre proche à {round(title_score * 100)} %")
-        if summary_score >= SIMILAR_SUMMARY_SAME_CARRIER:
-            reasons.append(f"résumé proche à {round(summary_score * 100)} %")
-        strong = (path.stem == proposal.id or title_score >= SIMILAR_TITLE or summary_score >= SIMILAR_SUMMARY
-                  or (same_carrier and (title_score >= SIMILAR_TITLE_SAME_CARRIER
-                                        or summary_score >= SIMILAR_SUMMARY_SAME_CARRIER)))
-        if strong or same_carrier:
-            found.append(Similar(path.stem, display_path(path), other_title, ", ".join(reasons), strong))
+        other = {"id": path.stem, **{key: value for key, value in (
+            ("carrier", porteur.get("nom")), ("title", data.get("titre")), ("summary", data.get("resume")))
+            if isinstance(value, str)}}
+        alike = likeness(wanted, other)
+        if alike.strong or alike.same_carrier:
+            found.append(Similar(path.stem, display_path(path), other.get("title", ""), ", ".join(alike.reasons),
+                                 alike.strong))
     return sorted(found, key=lambda s: (not s.strong, s.path))
 
 

@@ -3,8 +3,8 @@
 Besides completeness, contacts and updates, it measures the editing of the cards: titles that name a place,
 commentary about the source document, silent sections, known costs (transfert.budget) and contacts.
 
-`editorial_report(catalog)` returns the data; it reads only the catalog (and,
-for link positions, the card files the catalog points to). External links are
+`editorial_report(catalog)` returns the data; it reads only the catalog (link
+positions come from the outlines it keeps), never a content file. External links are
 checked only on request: HEAD first, then GET when HEAD fails, with a timeout,
 a few requests at a time, and never more than once per address.
 """
@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 
 from essaim import __version__
-from essaim.pipeline import load as loader
 from essaim.pipeline.body import is_silent
 from essaim.pipeline.catalog import LEVEL_LABELS, Card, Catalog
 from essaim.pipeline.coherence import title_place
@@ -198,28 +197,16 @@ def external_links(catalog: Catalog) -> dict[str, list[str]]:
     """http(s) address -> places (path:line) in card bodies and source documents."""
     places: dict[str, list[str]] = {}
     for card in catalog.cards:
-        try:
-            document = loader.read(card.path, "card")
-        except loader.LoadProblem:
-            continue
-        for link in document.outline.links:
+        for link in card.outline.links if card.outline else ():
             if link.target.lower().startswith(("http://", "https://")):
-                where = f"{display_path(card.path)}:{document.body_line + link.line}"
+                where = f"{display_path(card.path)}:{card.body_line + link.line}"
                 places.setdefault(link.target, []).append(where)
-    content = catalog.cards[0].path.parent.parent if catalog.cards else None
     for source_id, source in sorted(catalog.sources.items()):
         if source.url:
-            path = content / "sources" / f"{source_id}.yaml" if content else Path(f"{source_id}.yaml")
-            places.setdefault(source.url, []).append(f"{display_path(path)}:{_line_of(path, 'url:')}")
+            read = catalog.source_files.get(source_id)
+            path, line = (read.path, read.lines.get("url", 1)) if read else (Path(f"{source_id}.yaml"), 1)
+            places.setdefault(source.url, []).append(f"{display_path(path)}:{line}")
     return places
-
-
-def _line_of(path: Path, needle: str) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except OSError:
-        return 1
-    return next((i for i, line in enumerate(lines, 1) if line.startswith(needle)), 1)
 
 
 class _FewRedirects(urllib.request.HTTPRedirectHandler):

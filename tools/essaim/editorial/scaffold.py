@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from essaim.model import geography
-from essaim.model.vocabularies import fold, vocabulary
+from essaim.model.vocabularies import UnknownTerm, find_term, vocabulary
 
 # (option, prompt, required): what `essaim new` asks for.
 QUESTIONS = [
@@ -69,41 +69,37 @@ def _ask(args, interactive: bool) -> dict:
 def _terms(name: str, raw: str) -> list[str]:
     ids = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
-        term = vocabulary(name).resolve(part)
-        if term is None:
-            guess = vocabulary(name).suggest(part)
-            raise NewCardError(f"« {part} » n'est pas dans le vocabulaire « {name} »"
-                               + (f" ; vouliez-vous dire « {guess} » ?" if guess else ""))
-        ids.append(term)
+        try:
+            ids.append(find_term(name, part))
+        except UnknownTerm as error:
+            raise NewCardError(str(error)) from None
     return ids
 
 
-def _place(table: dict, raw: str, what: str) -> str | None:
+def _place(kind: str, raw: str, within: tuple[str, ...] = ()) -> geography.Place | None:
     if not raw:
         return None
-    if raw.upper() in table:
-        return raw.upper()
-    matches = [code for code, place in table.items() if fold(place.name) == fold(raw)]
-    if not matches:
-        raise NewCardError(f"{what} « {raw} » introuvable dans le référentiel officiel")
-    if len(matches) > 1:  # never guess: « Saint-Denis » is four communes
-        listed = ", ".join(f"{table[c].name} ({table[c].parent}, code {c})" for c in sorted(matches))
-        raise NewCardError(f"{what} « {raw} » ambiguë : {listed} ; donnez le code INSEE ou le département "
-                           "(--departement)")
-    return matches[0]
+    try:
+        return geography.find_place(kind, raw, within)
+    except geography.AmbiguousPlace as error:  # never guess: « Saint-Denis » is four communes
+        raise NewCardError(f"{error} ; donnez le code INSEE ou le département (« "
+                           f"{geography.shown(error.candidates[0])} », ou --departement)") from None
+    except geography.PlaceError as error:
+        raise NewCardError(str(error)) from None
 
 
 def values_from(answers: dict, resume: str | None, pages: str | None) -> dict:
-    departement = _place(geography.departements(), answers["departement"], "département")
-    region = _place(geography.regions(), answers["region"], "région")
+    departement = getattr(_place("departement", answers["departement"]), "code", None)
+    region = getattr(_place("region", answers["region"]), "code", None)
     if departement and not region:
         region = geography.departements()[departement].parent
     communes = []
     if answers["commune"]:
-        scope = {k: v for k, v in geography.communes().items() if not departement or v.parent == departement}
-        code = _place(scope, answers["commune"], "commune")
-        communes.append({"nom": geography.communes()[code].name, "insee": code})
-        departement = departement or geography.communes()[code].parent
+        commune = _place("commune", answers["commune"], (departement,) if departement else ())  # settles a shared name
+        if departement and commune.parent != departement:
+            raise NewCardError(f"commune « {answers['commune']} » introuvable dans le département {departement}")
+        communes.append({"nom": commune.name, "insee": commune.code})
+        departement = departement or commune.parent
         region = region or geography.departements()[departement].parent
     return {
         "titre": answers["titre"],

@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError, core_schema
 from essaim.text import dates
 
 from essaim.model import geography
-from essaim.model.vocabularies import vocabulary
+from essaim.model.vocabularies import did_you_mean, vocabulary
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_MAX_LENGTH = 200  # a file name stays under 255 bytes, "proposition-" and ".yaml" included
@@ -92,8 +92,7 @@ class VocabularyTerm:
         vocab = vocabulary(self.name)
         if value in vocab:
             return value
-        guess = vocab.suggest(value)
-        hint = f"vouliez-vous dire « {guess} » ?" if guess else f"valeurs possibles : {', '.join(vocab.ids())}"
+        hint = did_you_mean(vocab.suggest(value)) or f"valeurs possibles : {', '.join(vocab.ids())}"
         raise PydanticCustomError(
             "valeur-inconnue",
             "valeur inconnue « {value} » dans le vocabulaire « {vocabulary} »",

@@ -7,11 +7,8 @@ updated in 2024 from a 2019 report still tells 2019. A confirmation by the carri
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 from essaim.text import dates
 
@@ -24,7 +21,6 @@ def last_day(updated: str) -> date:
 
 VALUES = {"recente": f"récente (moins de {FRESH_YEARS} ans)",
           "a_verifier": f"à vérifier (plus de {FRESH_YEARS} ans)"}
-SOURCE_DATE = re.compile(r'^date:\s*["\']?(\d{4}(?:-\d{2}){0,2})', re.M)
 
 
 @dataclass(frozen=True)
@@ -49,21 +45,6 @@ class Freshness:
         return f"Informations de {self.year}"
 
 
-@cache
-def _source_date(folder: Path, document: str) -> str | None:
-    try:
-        match = SOURCE_DATE.search((folder / f"{document}.yaml").read_text(encoding="utf-8"))
-    except OSError:
-        return None
-    return match.group(1) if match else None
-
-
-def source_dates(card) -> list[str]:
-    """Publication dates of the card's sources (content/sources/<document>.yaml beside content/actions/)."""
-    folder = Path(card.path).parent.parent / "sources"
-    return [d for d in (_source_date(folder, s.document) for s in card.meta.sources) if d]
-
-
 def years_before(today: date, years: int) -> date:
     try:
         return today.replace(year=today.year - years)
@@ -76,7 +57,7 @@ def freshness(card, today: date | None = None) -> Freshness:
     if m.verified_on:
         when, by = m.verified_on, m.verified_by or "porteur"
     else:
-        dates = source_dates(card)
+        dates = card.source_dates  # kept by the catalog: no source file is read here
         newest = max(dates, key=last_day) if dates else None
         when = min(m.updated, newest, key=last_day) if newest else m.updated
         by = None

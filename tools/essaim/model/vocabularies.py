@@ -1,4 +1,9 @@
-"""Controlled vocabularies, read from the YAML data files in data/vocabularies."""
+"""Controlled vocabularies, read from the YAML data files in data/vocabularies.
+
+`find_term` is the one way a value a person wrote (id, label or synonym) becomes a term id; when it is not
+one, UnknownTerm suggests the nearest term. `nearest` and `did_you_mean` give the same kind of suggestion
+for other lists (field names, section headings).
+"""
 
 from __future__ import annotations
 
@@ -53,13 +58,12 @@ class Vocabulary:
 
     def suggest(self, value: str) -> str | None:
         """The closest known id to a misspelled value, by id, label or synonym."""
-        wanted = fold(value)
         keys = {}
         for t in self.terms:
             for key in (t.id, t.label, *t.synonyms):
                 keys.setdefault(fold(key), t.id)
-        match = difflib.get_close_matches(wanted, list(keys), n=1, cutoff=0.6)
-        return keys[match[0]] if match else None
+        match = nearest(fold(value), keys)
+        return keys[match] if match else None
 
     def resolve(self, value: str) -> str | None:
         """The id for a value given as id, label or synonym (case and accents ignored)."""
@@ -71,6 +75,35 @@ class Vocabulary:
             if wanted in {fold(s) for s in t.synonyms}:
                 return t.id
         return None
+
+
+def nearest(value: str, choices, cutoff: float = 0.6) -> str | None:
+    """The choice closest to a mistyped value (difflib's ratio at least cutoff), or None."""
+    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
+    return match[0] if match else None
+
+
+def did_you_mean(guess: str | None) -> str:
+    """The words of a suggestion, « vouliez-vous dire « … » ? », or "" without one."""
+    return f"vouliez-vous dire « {guess} » ?" if guess else ""
+
+
+class UnknownTerm(ValueError):
+    """A value that is no term of the vocabulary; `suggestion` is the nearest term id, if any."""
+
+    def __init__(self, name: str, value: str):
+        self.vocabulary, self.value, self.suggestion = name, value, vocabulary(name).suggest(value)
+        super().__init__(f"« {value} » n'est pas dans le vocabulaire « {name} »"
+                         + (f" ; {did_you_mean(self.suggestion)}" if self.suggestion else ""))
+
+
+def find_term(name: str, value: str) -> str:
+    """The id of the term of vocabulary `name` a value gives as id, label or synonym (case and accents
+    ignored); UnknownTerm, with the nearest term, when there is none."""
+    term = vocabulary(name).resolve(value)
+    if term is None:
+        raise UnknownTerm(name, value)
+    return term
 
 
 def fold(text: str) -> str:

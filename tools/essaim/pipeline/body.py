@@ -1,4 +1,7 @@
-"""The Markdown body of a card or guide: sections, links and forbidden HTML.
+"""The Markdown body of a card or guide: its outline (sections, links, forbidden HTML), read once.
+
+This is the only Markdown splitter: the validator checks the outline, the catalog keeps it on each
+card and guide, and the outputs (site pages, report) read it from there.
 
 The body is scanned as a whole, not line by line: code is first blanked out
 (offsets unchanged), candidates are found with plain substring search, and the
@@ -52,20 +55,30 @@ class Excess(NamedTuple):
 @dataclass
 class ParsedBody:
     headings: list[Heading]
-    sections: dict[str, str]  # level-2 heading text -> its Markdown
+    chapters: list[tuple[str, str]]  # (level-2 heading text, its Markdown), in order, repeated headings kept
     links: list[Link]
     html: list[Html]
     preamble: str  # text before the first level-2 heading
     excess: list[Excess] = dataclass_field(default_factory=list)  # beyond the parser's bounds (links not read)
+    sections: dict[str, str] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.sections = {}  # level-2 heading text -> its Markdown (the first one wins when a heading is repeated)
+        for title, text in self.chapters:
+            self.sections.setdefault(title, text)
+
+    def parts(self) -> list[tuple[str | None, str]]:
+        """The body cut at its level-2 headings: [(None, preamble)] when there is one, then (heading, text)."""
+        return [(None, self.preamble)] * bool(self.preamble) + list(self.chapters)
 
     def __reduce__(self):
         """Pickled with plain tuples (named tuples pickle one by one, slowly), rebuilt on arrival."""
-        return _rebuild, (list(map(tuple, self.headings)), self.sections, list(map(tuple, self.links)),
+        return _rebuild, (list(map(tuple, self.headings)), self.chapters, list(map(tuple, self.links)),
                           list(map(tuple, self.html)), self.preamble, list(map(tuple, self.excess)))
 
 
-def _rebuild(headings, sections, links, html, preamble, excess) -> ParsedBody:
-    return ParsedBody(_retype(Heading, headings), sections, _retype(Link, links), _retype(Html, html), preamble,
+def _rebuild(headings, chapters, links, html, preamble, excess) -> ParsedBody:
+    return ParsedBody(_retype(Heading, headings), chapters, _retype(Link, links), _retype(Html, html), preamble,
                       _retype(Excess, excess))
 
 
@@ -129,7 +142,7 @@ def parse(text: str) -> ParsedBody:
     links = [Link(target, *where[offset]) for offset, target in sorted(link_at)]
     html = [Html(tag, *where[offset]) for offset, tag in tag_at]
     level2 = [start for start, heading in zip(heading_at, headings) if heading.level == 2]
-    return ParsedBody(headings, _sections(text, level2, headings), links, html,
+    return ParsedBody(headings, _chapters(text, level2, headings), links, html,
                       text[: level2[0] if level2 else len(text)].strip(),
                       [Excess(item.code, item.message, item.hint, *where[item.offset]) for item in excess])
 
@@ -139,14 +152,14 @@ def _heading_text(line_rest: str) -> str:
     return line_rest.rstrip().rstrip("#").rstrip()
 
 
-def _sections(text: str, level2: list[int], headings: list[Heading]) -> dict[str, str]:
-    """Each level-2 heading's text (the first one wins when a heading is repeated)."""
+def _chapters(text: str, level2: list[int], headings: list[Heading]) -> list[tuple[str, str]]:
+    """Each level-2 heading with its text, in order."""
     titles = [h.text for h in headings if h.level == 2]
-    sections: dict[str, str] = {}
+    chapters = []
     for title, start, following in zip(titles, level2, level2[1:] + [len(text)]):
         body_start = text.find("\n", start)
-        sections.setdefault(title, text[body_start:following].strip() if 0 <= body_start < following else "")
-    return sections
+        chapters.append((title, text[body_start:following].strip() if 0 <= body_start < following else ""))
+    return chapters
 
 
 def is_silent(section_text: str, marker: str) -> bool:

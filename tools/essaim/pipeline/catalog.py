@@ -1,7 +1,9 @@
 """Stage 3 — catalog: the validated cards, guides and sources that every output reads.
 
 `open_catalog` runs the pipeline load -> validate -> catalog; outputs (search
-index, site, exports) take the Catalog and never read content files again.
+index, site, exports, report) take the Catalog and never read content files again:
+each card and guide keeps its outline (sections, links with their lines), each card
+the dates of its sources, each source the lines of its keys, and the catalog its root.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from essaim.pipeline import load as loader
-from essaim.pipeline.body import is_silent
+from essaim.pipeline.body import ParsedBody, is_silent
+from essaim.pipeline.body import parse as parse_body
 from essaim.model.card import CARD_SECTIONS, SILENT_MARKER, CardMeta, GuideMeta, SourceDocument
 from essaim.pipeline.validate import Validation, validate_files
 
@@ -25,6 +28,9 @@ class Card:
     path: Path
     meta: CardMeta
     sections: dict[str, str]  # section key -> Markdown ("" when absent)
+    outline: ParsedBody | None = None  # the body's headings, sections and links (essaim.pipeline.body)
+    body_line: int = 1  # 1-based line of the body's first line in the file: outline lines are counted from it
+    source_dates: tuple[str, ...] = ()  # publication dates of its source documents, in the card's order
     level: str = field(init=False)
     missing: list[str] = field(init=False)  # French labels of what is not filled
 
@@ -55,10 +61,24 @@ class Guide:
     path: Path
     meta: GuideMeta
     body: str
+    outline: ParsedBody | None = None  # parsed from body when not given
+    body_line: int = 1
+
+    def __post_init__(self):
+        if self.outline is None:
+            self.outline = parse_body(self.body)
 
     @property
     def url(self) -> str:
         return f"guides/{self.id}/"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """Where a source document was read: its file, and the 1-based line of each top-level key."""
+
+    path: Path
+    lines: dict[str, int]
 
 
 @dataclass
@@ -66,6 +86,8 @@ class Catalog:
     cards: list[Card]
     guides: list[Guide]
     sources: dict[str, SourceDocument]
+    root: Path | None = None  # the content folder read (None: files given one by one)
+    source_files: dict[str, SourceFile] = field(default_factory=dict)
 
     def card(self, card_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == card_id), None)
@@ -93,22 +115,37 @@ def transfer_facts(card: Card | CardMeta) -> list[tuple[str, str]]:
     return facts
 
 
-def build(validation: Validation) -> Catalog:
-    cards, guides, sources = [], [], {}
+def _key_lines(yaml_text: str) -> dict[str, int]:
+    """1-based line of each top-level key of a YAML file (the first one when a key is repeated)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(yaml_text.split("\n"), 1):
+        key, colon, _ = line.partition(":")
+        if colon and key and not key[0].isspace() and key[0] not in "#-":
+            lines.setdefault(key, number)
+    return lines
+
+
+def build(validation: Validation, root: Path | None = None) -> Catalog:
+    cards, guides, sources, source_files = [], [], {}, {}
+    for item in validation.checked:
+        doc = item.document
+        if doc.kind == "source":
+            sources[doc.id] = item.meta
+            source_files[doc.id] = SourceFile(doc.path, _key_lines(doc.yaml_text))
     for item in validation.checked:
         doc = item.document
         if doc.kind == "card":
             by_heading = doc.outline.sections
             sections = {s.key: by_heading.get(s.heading, "") for s in CARD_SECTIONS}
-            cards.append(Card(doc.id, doc.path, item.meta, sections))
+            dates = tuple(sources[s.document].date for s in item.meta.sources if s.document in sources)
+            cards.append(Card(doc.id, doc.path, item.meta, sections, doc.outline, doc.body_line, dates))
         elif doc.kind == "guide":
-            guides.append(Guide(doc.id, doc.path, item.meta, doc.body))
-        else:
-            sources[doc.id] = item.meta
-    return Catalog(sorted(cards, key=lambda c: c.id), sorted(guides, key=lambda g: g.id), sources)
+            guides.append(Guide(doc.id, doc.path, item.meta, doc.body, doc.outline, doc.body_line))
+    return Catalog(sorted(cards, key=lambda c: c.id), sorted(guides, key=lambda g: g.id), sources, root,
+                   source_files)
 
 
 def open_catalog(content: Path) -> tuple[Catalog, Validation]:
     """Load, validate and catalog a whole content folder."""
     validation = validate_files(loader.discover(content))
-    return build(validation), validation
+    return build(validation, content), validation

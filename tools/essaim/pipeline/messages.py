@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-
 from pydantic import BaseModel
+
+from essaim.model.vocabularies import did_you_mean, nearest
 
 EXPECTED = {
     "string_type": "un texte",
@@ -76,8 +76,7 @@ def explain(model: type[BaseModel], error: dict) -> tuple[str, str, str | None]:
         return "champ-manquant", f"champ obligatoire « {key} » absent", field_description(model, loc)
     if kind == "extra_forbidden":
         known = allowed_keys(model, loc[:-1])
-        guess = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"clés possibles : {', '.join(known)}"
+        hint = did_you_mean(nearest(key, known)) or f"clés possibles : {', '.join(known)}"
         return "champ-inconnu", f"champ inconnu « {key} »", hint
     if kind in EXPECTED:
         value = error.get("input")

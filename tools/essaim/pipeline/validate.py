@@ -8,7 +8,6 @@ Problems are collected, never raised: one bad file never stops the others.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import os
 from contextlib import contextmanager
@@ -24,14 +23,14 @@ from essaim.pipeline.coherence import check_card_coherence
 from essaim.text.diagnostics import Diagnostic, Severity
 from essaim.pipeline import load
 from essaim.pipeline.load import Document
+from essaim.pipeline.duplicates import likeness
 from essaim.pipeline.messages import explain
 from essaim.model.card import (CARD_SECTIONS, ID_HINT, ID_MAX_LENGTH, SILENT_TEXT, CardMeta, GuideMeta,
                           SourceDocument, shown_id, valid_id)
-from essaim.model.vocabularies import fold
+from essaim.model.vocabularies import did_you_mean, fold, nearest
 from essaim.text.yamlreader import key_node, node_at
 
 MODELS: dict[str, type[BaseModel]] = {"card": CardMeta, "guide": GuideMeta, "source": SourceDocument}
-DUPLICATE_TITLE_RATIO = 0.85
 
 
 @dataclass
@@ -210,8 +209,7 @@ def check_sections(parsed: markdown_body.ParsedBody, report: Reporter) -> None:
     seen: list[str] = []
     for heading in level2:
         if heading.text not in expected:
-            guess = difflib.get_close_matches(heading.text, order, n=1, cutoff=0.5)
-            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"sections possibles : {' · '.join(order)}"
+            hint = did_you_mean(nearest(heading.text, order, cutoff=0.5)) or f"sections possibles : {' · '.join(order)}"
             report.at_body(heading.line, 0, "section-inconnue", f"section « {heading.text} » inconnue", hint)
             continue
         if heading.text in seen:
@@ -317,6 +315,7 @@ def _duplicate_ids(checked: list[Checked]) -> list[Diagnostic]:
 
 
 def _probable_duplicates(cards: list[Checked]) -> list[Diagnostic]:
+    """Cards of the same carrier with close titles (essaim.pipeline.duplicates: one rule, one threshold)."""
     found = []
     by_carrier: dict[str, list[Checked]] = {}
     for card in cards:
@@ -326,8 +325,7 @@ def _probable_duplicates(cards: list[Checked]) -> list[Diagnostic]:
             for earlier in group[:index]:
                 if card.document.id in earlier.meta.distinct_from or earlier.document.id in card.meta.distinct_from:
                     continue
-                ratio = difflib.SequenceMatcher(None, fold(card.meta.title), fold(earlier.meta.title)).ratio()
-                if ratio >= DUPLICATE_TITLE_RATIO:
+                if likeness(_described(card), _described(earlier), summaries=False).duplicate:
                     for one, other in ((card, earlier), (earlier, card)):
                         report = Reporter(one.document)
                         report.at_node(("titre",), "doublon-probable",
@@ -335,6 +333,10 @@ def _probable_duplicates(cards: list[Checked]) -> list[Diagnostic]:
                                        f"fusionnez les deux fiches, ou déclarez distincte_de: [{other.document.id}]")
                         found += report.found
     return found
+
+
+def _described(item: Checked) -> dict[str, str]:
+    return {"carrier": item.meta.carrier.name, "title": item.meta.title}
 
 
 def _check_links(item: Checked, known_paths: set[str], real_path: _RealPaths, report: Reporter) -> None:

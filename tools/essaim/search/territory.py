@@ -164,34 +164,20 @@ class UnknownCommune(Exception):
 
 
 def find_commune(query: str) -> CommuneProfile:
-    """A commune from its INSEE code or its name (case, accents and hyphens ignored); never guesses.
+    """A commune from its INSEE code or its name, by essaim.model.geography.find_place; never guesses.
 
     A name shared by several communes raises AmbiguousCommune with the candidates; « Nom (12) » or
-    « Nom 12 » picks the one in that département.
+    « Nom 12 » picks the one in that département. An unknown name raises UnknownCommune with the communes
+    whose name starts with it, largest first.
     """
-    text = query.strip()
-    if text.upper() in geography.communes():
-        return profile(text.upper())
-    dep = None
-    for opening, closing in (("(", ")"), ("", "")):
-        head, _, tail = text.rpartition(" " + opening) if opening else text.rpartition(" ")
-        code = tail.rstrip(closing).strip().upper()
-        if head and code in geography.departements():
-            text, dep = head, code
-            break
-    codes = geography.communes_by_name().get(geography.name_key(text), [])
-    if dep:
-        codes = [c for c in codes if geography.communes()[c].parent == dep]
-    # Paris, Lyon and Marseille: the commune, not its arrondissements (they do not share its name anyway).
-    if not codes:
-        key = geography.name_key(text)
-        starting = [c for name, found in geography.communes_by_name().items()
-                    if key and name.startswith(key) for c in found]
+    try:
+        return profile(geography.find_place("commune", query).code)
+    except geography.AmbiguousPlace as error:
+        raise AmbiguousCommune(query, [profile(c.code) for c in error.candidates]) from None
+    except geography.UnknownPlace:
+        starting = geography.communes_starting(geography.split_departement(query.strip())[0])
         starting.sort(key=lambda c: -(population_and_epci(c)[0] or 0))
-        raise UnknownCommune(query, [profile(c) for c in starting[:5]])
-    if len(codes) > 1:
-        raise AmbiguousCommune(query, [profile(c) for c in codes])
-    return profile(codes[0])
+        raise UnknownCommune(query, [profile(c) for c in starting[:5]]) from None
 
 
 # --- cards -----------------------------------------------------------------

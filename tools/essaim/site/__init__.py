@@ -9,6 +9,7 @@ general (home, search, about…), markup (escaping), facets, mapdata (boundary d
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import dataclass, field
 from importlib import resources
@@ -44,8 +45,8 @@ class Site:
 
 def safe_catalog(catalog: Catalog) -> Catalog:
     """Cards and guides whose id can name a file; others (never valid) are left out."""
-    return Catalog([c for c in catalog.cards if ID_SAFE.fullmatch(c.id)],
-                   [g for g in catalog.guides if ID_SAFE.fullmatch(g.id)], catalog.sources)
+    return dataclasses.replace(catalog, cards=[c for c in catalog.cards if ID_SAFE.fullmatch(c.id)],
+                               guides=[g for g in catalog.guides if ID_SAFE.fullmatch(g.id)])
 
 
 def card_files(site: Site) -> dict[str, str]:

@@ -130,22 +130,6 @@ def sanitise(fragment: str) -> str:
                      link_rel=None, filter_style_properties={"text-align"}, strip_comments=True)
 
 
-def split_sections(text: str) -> list[tuple[str | None, str]]:
-    """A long Markdown text cut at its level-2 headings (outside code blocks): [(heading or None, body)]."""
-    parts: list[tuple[str | None, list[str]]] = [(None, [])]
-    fence = None
-    for line in (text or "").splitlines():
-        marker = re.match(r"\s{0,3}(`{3,}|~{3,})", line)
-        if marker:
-            fence = None if fence and marker.group(1).startswith(fence) else (fence or marker.group(1)[:3])
-        heading = None if fence else re.match(r"##\s+(.+?)\s*#*\s*$", line)
-        if heading:
-            parts.append((heading.group(1), []))
-        else:
-            parts[-1][1].append(line)
-    return [(title, "\n".join(lines).strip()) for title, lines in parts if title or "\n".join(lines).strip()]
-
-
 def obfuscated(text: str) -> str:
     """A data attribute value for a contact detail that must not be harvestable: the text reversed then
     base64-encoded; JavaScript (assets/essaim.js) reassembles it on demand."""

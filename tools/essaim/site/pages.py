@@ -13,7 +13,7 @@ from essaim.pipeline.body import is_silent
 from essaim.pipeline.catalog import LEVEL_LABELS, Card, Guide, transfer_facts
 from essaim.model.card import CARD_SECTIONS, SILENT_MARKER
 from essaim.pipeline.facets import facet_label as label
-from essaim.site.markup import esc, md_text, obfuscated, obfuscated_email, rel, render_markdown, split_sections, yaml_string
+from essaim.site.markup import esc, md_text, obfuscated, obfuscated_email, rel, render_markdown, yaml_string
 from essaim.model.vocabularies import vocabulary
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -377,10 +377,12 @@ def card_page(site, card: Card) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def guide_body(body: str) -> list[str]:
-    """The guide's text: its level-2 headings as Markdown (table of contents), each part as safe HTML."""
+def guide_body(guide: Guide) -> list[str]:
+    """The guide's text: its level-2 headings as Markdown (table of contents), each part as safe HTML.
+
+    The parts are those of the guide's outline, kept by the catalog (essaim.pipeline.body)."""
     blocks = []
-    for title, text in split_sections(body):
+    for title, text in guide.outline.parts():
         if title:
             blocks.append(f"## {md_text(re.sub(r'[*_`]', '', title))}")
         if text:
@@ -399,7 +401,7 @@ def guide_page(site, guide: Guide) -> str:
         f"# {md_text(m.title)}",
         f'<p class="essaim-resume">{esc(" ".join(m.summary.split()))}</p>',
         f'<p class="essaim-puces"><span class="essaim-vh">Thèmes : </span>{themes}</p>',
-        *guide_body(guide.body),
+        *guide_body(guide),
         "## Sources", _sources(site, m.sources),
         f'<p class="essaim-discret">Mise à jour : {esc(french_date(m.updated))}</p>',
     ]
