@@ -28,7 +28,7 @@ import yaml
 
 from essaim.pipeline.catalog import Catalog
 from essaim.pipeline.locking import exclusive
-from essaim.pipeline.parallel import can_fork
+from essaim.pipeline.parallel import pool_size
 
 DOCS_DIR = Path("build/docs")
 SITE_DIR = Path("build/site")
@@ -36,7 +36,6 @@ BUILD_LOCK_TIMEOUT = 600.0
 INDEX_DIR = Path("build/index")
 OVERRIDES_DIR = Path("build/overrides")
 SIMILAR = 5
-PARALLEL_FROM = 200  # cards: below this, one process does everything faster
 SIMILAR_BATCH = 20
 
 
@@ -138,7 +137,7 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
     repo_url, edit_base = repository_links(settings)
     site = Site(safe_catalog(catalog), {}, repo_url, edit_base, site_url=settings.get("site_url") or None)
     start = time.perf_counter()
-    if len(site.catalog.cards) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and can_fork():
+    if pool_size("cards", len(site.catalog.cards)) > 1:
         # Two processes: the child builds the index while this one renders the pages that do not need it;
         # then both compute the similar cards, batch by batch.
         context = multiprocessing.get_context("fork")
