@@ -21,6 +21,7 @@ PARALLEL_FROM = {
     "files": 1500,  # content files read, parsed and checked (essaim.pipeline.validate)
     "documents": 2000,  # documents written to the whoosh index (essaim.search.engine, procs=)
     "cards": 200,  # cards of a site build: index and similar cards beside the pages (essaim.site.build)
+    "compressed files": 300,  # files of the built site given .gz and .br copies (essaim.site.compress)
 }
 CHUNK = 250  # items sent to a worker at a time
 MAX_WORKERS = 4
