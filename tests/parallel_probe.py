@@ -58,7 +58,7 @@ def main(content: Path) -> dict:
         "forked": bool(set(parallel.ordered_map(pid, list(range(8)), workers=2)) - {me}),
         "beside_a_thread_here": pids_beside_a_thread() == {me},
         "worker_does_it_itself": all(len(p) == 1 and me not in p for p in inner),
-        "few_items_here": set(parallel.ordered_map(pid, list(range(parallel.PARALLEL_FROM - 1)))) == {me},
+        "few_items_here": set(parallel.ordered_map(pid, list(range(parallel.PARALLEL_FROM["files"] - 1)))) == {me},
     }
 
 

@@ -339,3 +339,27 @@ def test_listings_sort_titles_the_french_way_and_the_footer_is_french(real_site)
     home = (site / "index.html").read_text(encoding="utf-8")
     footer = home.split("<footer", 1)[1]
     assert "Made with" not in footer and "Contenus sous licence CC BY 4.0" in footer
+
+
+def test_html_blocks_set_aside_around_mkdocs_come_back_to_the_same_page():
+    """What mkdocs' Markdown makes of a page is the same whether our HTML blocks go through it or around it."""
+    from essaim.site.blocks import put_back, set_aside
+
+    catalog, _ = open_catalog(ROOT / "content")
+    files = site_files(Site(catalog), ROOT)
+    pages = [p for p in files if p.endswith(".md")]
+    assert len(pages) > 200
+    for path in pages:
+        body = files[path].split("---\n", 2)[2] if files[path].startswith("---\n") else files[path]
+        blocks: list[str] = []
+        marked = set_aside(body, blocks)
+        through = markdown.markdown(body, extensions=["tables", "attr_list", "toc"])
+        around = put_back(markdown.markdown(marked, extensions=["tables", "attr_list", "toc"]), blocks)
+        assert around == through, path
+        if path.startswith("actions/"):
+            assert blocks and marked.count("<") < body.count("<") / 10, path  # mkdocs sees a few marks, not the HTML
+    # A block spanning blank lines is taken whole; two elements in one block go through mkdocs (it adds a newline).
+    blocks = []
+    assert set_aside('# T\n\n<div>\n\n<p>a</p>\n\n</div>\n\n<p>x</p><ul><li>y</li></ul>\n', blocks) == (
+        '# T\n\n<!-- essaim:0 -->\n\n<p>x</p><ul><li>y</li></ul>\n')
+    assert blocks == ["<div>\n\n<p>a</p>\n\n</div>"]

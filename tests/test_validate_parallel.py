@@ -6,6 +6,7 @@ other threads, beside which essaim.pipeline.parallel rightly refuses to fork."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -57,3 +58,38 @@ def test_work_is_shared_between_processes_only_when_it_is_safe(facts):
 
 def test_few_items_stay_in_this_process(facts):
     assert facts["few_items_here"]
+
+
+def test_one_threshold_per_kind_of_work_and_no_pool_where_forking_is_unsafe(monkeypatch):
+    from essaim.pipeline import parallel
+
+    assert 1 <= parallel.cpu_count() <= (os.cpu_count() or 1)
+    assert parallel.pool_size("documents", parallel.PARALLEL_FROM["documents"] - 1) == 1
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 8)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    assert parallel.pool_size("documents", parallel.PARALLEL_FROM["documents"]) == parallel.MAX_WORKERS
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert parallel.pool_size("documents", 10**6) == 1
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 1)
+    assert parallel.pool_size("cards", 10**6) == 1
+    with pytest.raises(KeyError):
+        parallel.pool_size("unknown work", 10)
+
+
+def test_the_collector_is_left_alone_by_the_library_and_set_by_the_command():
+    """gc.freeze is process-wide: validating (a library call) must not do it; a command loading the catalog does."""
+    import gc
+
+    from essaim.cli.main import load_catalog
+    from essaim.pipeline.load import discover
+    from essaim.pipeline.validate import validate_files
+
+    gc.unfreeze()
+    validate_files(discover(CONTENT)[:20])
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    try:
+        load_catalog(CONTENT)
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -1,10 +1,12 @@
 """docs/benchmarks.md is written by several benchmarks: each owns one section between markers.
 
     replace_section(path, "site", text)   # between <!-- bench:site --> and <!-- /bench:site -->
+    machine()                             # « 2 cœurs, Python 3.11.7, x86_64 », the same line for every bench
 """
 
 from __future__ import annotations
 
+import platform
 from pathlib import Path
 
 HEADER = "# Mesures de performance\n\n"
@@ -20,3 +22,10 @@ def replace_section(path: Path, key: str, text: str) -> None:
     else:
         content = content.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(content, encoding="utf-8")
+
+
+def machine() -> str:
+    """The machine a measurement ran on, as every section states it (processors counted as the pools count them)."""
+    from essaim.pipeline.parallel import cpu_count
+
+    return f"{cpu_count()} cœurs, Python {platform.python_version()}, {platform.machine()}"

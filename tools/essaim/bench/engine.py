@@ -44,7 +44,7 @@ def synthetic_catalog(catalog: Catalog, size: int, seed: int = 1) -> Catalog:
         meta = model.meta.model_copy(update={
             "title": f"{model.meta.title} ({dep.name} {number})",
             "territory": territory,
-            "themes": rng.sample(themes, 2) + model.meta.themes[:1],
+            "themes": list(dict.fromkeys(rng.sample(themes, 2) + model.meta.themes[:1])),  # no theme twice
             "publics": rng.sample(publics, 2),
         })
         cards.append(Card(f"{model.id}-{number}", model.path, meta, model.sections, model.outline, model.body_line,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -24,6 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from essaim.bench.doc import machine as benchmark_machine
 from essaim.bench.doc import replace_section
 
 TARGETS = {"build_s": 60, "card_kb": 150, "search_kb": 150, "search_kb_10000": 250}
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             rows[-1]["search"] = measure_search(rows[-1]["site"], rows[-1]["region"])
             if size == searched:
                 search = rows[-1]["search"]
-    machine = (f"{os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.machine()}, charge moyenne "
+    machine = (f"{benchmark_machine()}, charge moyenne "
                f"au départ {load:.1f} (les temps varient avec la charge : autres travaux sur les deux cœurs)")
     section = report_markdown(rows, search, machine)
     print(section)

@@ -227,10 +227,10 @@ def _summary(level: str, missing: list[str], notes: list[str], diagnostics) -> N
 
 
 def cmd_report(args) -> int:
-    from essaim.pipeline.catalog import open_catalog
+    from essaim.cli.main import load_catalog
     from essaim.editorial.report import editorial_report, report_text
 
-    catalog, validation = open_catalog(Path(args.content))
+    catalog, validation = load_catalog(Path(args.content))
     if args.liens:
         print("Vérification des liens externes…", file=sys.stderr)
     report = editorial_report(catalog, check_links=args.liens, timeout=args.delai)

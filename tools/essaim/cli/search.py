@@ -68,11 +68,11 @@ def register(commands) -> None:
 
 
 def cmd_index(args) -> int:
-    from essaim.pipeline.catalog import open_catalog
+    from essaim.cli.main import load_catalog
     from essaim.text.diagnostics import render
     from essaim.search import IndexBusy, index_catalog
 
-    catalog, validation = open_catalog(Path(args.content))
+    catalog, validation = load_catalog(Path(args.content))
     if validation.errors:
         print(render(validation.errors, "text"))
         print("Index non mis à jour : corrigez d'abord ces erreurs.", file=sys.stderr)
@@ -101,9 +101,9 @@ def readable_index(content: Path, root: Path) -> Iterator[SearchIndex]:
     if not reason:
         yield search_index
         return
-    from essaim.pipeline.catalog import open_catalog
+    from essaim.cli.main import load_catalog
 
-    catalog, _ = open_catalog(content)
+    catalog, _ = load_catalog(content)
     print(f"(index {reason} : index temporaire ; « essaim index » l'enregistre)", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="essaim-index-") as scratch:
         index_catalog(catalog, Path(scratch), rebuild=True)
@@ -211,12 +211,12 @@ def resolve_commune(raw: str):
 
 def search_like(search_index, place, text: str, filters: dict, args) -> int:
     """--comme: every match of the words and filters, reordered by likeness to the commune."""
-    from essaim.pipeline.catalog import open_catalog
+    from essaim.cli.main import load_catalog
     from essaim.search.territory import card_profile
     from essaim.search.territory_ranking import ALL, rank_like
 
     results = search_index.search(text, filters, kind="action", sort=args.tri, limit=ALL)
-    catalog, _ = open_catalog(Path(args.content))
+    catalog, _ = load_catalog(Path(args.content))
     profiles = {card.id: card_profile(card) for card in catalog.cards}
     ranked = rank_like(place, results.hits, profiles, with_words=bool(results.query))[:max(args.limit, 0)]
     results.hits = [r.hit for r in ranked]

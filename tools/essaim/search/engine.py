@@ -53,7 +53,6 @@ if TYPE_CHECKING:  # documents are built from the card model, which searching ne
 INDEX_FORMAT = 11
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
-PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
 SIMILAR_TERMS = 20  # distinctive terms of a card that make up its "similar cards" query
 SIMILAR_CANDIDATE_TERMS = 60  # terms considered, rarer ones standing in for those over budget
 SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
@@ -283,7 +282,8 @@ class SearchIndex:
         generation = self.root / f"gen-{time.time_ns()}-{os.getpid()}"
         generation.mkdir(parents=True)
         ix = index.create_in(str(generation), schema())
-        processes = min(os.cpu_count() or 1, 4) if len(docs) >= PARALLEL_FROM else 1
+        from essaim.pipeline.parallel import pool_size  # one rule for every pool of processes
+        processes = pool_size("documents", len(docs))
         writer = ix.writer(limitmb=256, procs=processes, multisegment=processes > 1)
         words: dict[str, str] = {}
         places: dict[str, list[list[str]]] = {}

@@ -98,14 +98,22 @@ def site_files(site: Site, project_root: Path | None = None) -> dict[str, str]:
     return {**card_files(site), **other_files(site, project_root)}
 
 
-def write_files(docs: Path, files: dict[str, str]) -> None:
-    """Replace the docs folder with these files and the site's assets."""
+def write_files(docs: Path, files: dict[str, str], blocks: list[str] | None = None) -> None:
+    """Replace the docs folder with these files and the site's assets. With `blocks`, the pages' HTML blocks
+    are set aside there, a mark in their place, for essaim.site.blocks.put_back after mkdocs."""
+    from essaim.site.blocks import set_aside
+
     if docs.exists():
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
+    folders: set[Path] = set()
     for path, text in files.items():
         target = docs / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        if blocks is not None and path.endswith(".md"):
+            text = set_aside(text, blocks)
         target.write_text(text, encoding="utf-8")
     assets = docs / "assets"
     assets.mkdir(exist_ok=True)

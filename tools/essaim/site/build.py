@@ -3,10 +3,12 @@
 build_site(catalog) runs, from the folder of mkdocs.yml:
   1. the search index (essaim.search) for « Actions similaires », build/index;
   2. the pages, open data and assets, build/docs (essaim.site), and the theme overrides, build/overrides;
-  3. mkdocs build --strict -> build/site;
-  4. the site's static search index, from the catalog and the search index -> build/site/recherche-index;
-  5. the sitemap's dates from the cards, fingerprinted names for the site's own assets (essaim.site.fingerprint),
-     and .gz and .br copies of the text files (essaim.site.compress).
+     the pages' HTML blocks are set aside, a mark in their place (essaim.site.blocks);
+  3. mkdocs build --strict -> build/site, in its own process; meanwhile, in this one, the SQLite base, the site's
+     static search index (from the catalog and the search index, recherche-index) and the territory files;
+  4. the sitemap's dates from the cards; in one pass over the pages, the HTML blocks put back and fingerprinted
+     names for the site's own assets (essaim.site.fingerprint); .gz and .br copies of the text files
+     (essaim.site.compress).
 Nothing generated is committed; mkdocs.yml has no hook nor generation plugin.
 """
 
@@ -28,7 +30,7 @@ import yaml
 
 from essaim.pipeline.catalog import Catalog
 from essaim.pipeline.locking import exclusive
-from essaim.pipeline.parallel import can_fork
+from essaim.pipeline.parallel import pool_size
 
 DOCS_DIR = Path("build/docs")
 SITE_DIR = Path("build/site")
@@ -36,7 +38,6 @@ BUILD_LOCK_TIMEOUT = 600.0
 INDEX_DIR = Path("build/index")
 OVERRIDES_DIR = Path("build/overrides")
 SIMILAR = 5
-PARALLEL_FROM = 200  # cards: below this, one process does everything faster
 SIMILAR_BATCH = 20
 
 
@@ -129,16 +130,17 @@ def write_overrides(target: Path) -> None:
 
 
 def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: dict, project_root: Path | None,
-                     timings: dict) -> None:
+                     timings: dict, blocks: list[str] | None = None):
+    """… and returns the Site (its SQLite base is written by the caller, while mkdocs runs)."""
     """Search index, similar cards and pages; on large catalogs the two cores share the work:
     the index is built in a child process while this one renders the sections and the other pages."""
-    from essaim.site import Site, card_files, other_files, safe_catalog, write_binary_files, write_files
+    from essaim.site import Site, card_files, other_files, safe_catalog, write_files
     from essaim.site.pages import rendered_sections
 
     repo_url, edit_base = repository_links(settings)
     site = Site(safe_catalog(catalog), {}, repo_url, edit_base, site_url=settings.get("site_url") or None)
     start = time.perf_counter()
-    if len(site.catalog.cards) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and can_fork():
+    if pool_size("cards", len(site.catalog.cards)) > 1:
         # Two processes: the child builds the index while this one renders the pages that do not need it;
         # then both compute the similar cards, batch by batch.
         context = multiprocessing.get_context("fork")
@@ -170,11 +172,9 @@ def write_site_pages(catalog: Catalog, docs: Path, index_root: Path, settings: d
         site.similar = similar_cards(site.catalog, index_root, indexed=True) if indexed else {}
     timings["similaires"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_files(docs, {**card_files(site), **others})
+    write_files(docs, {**card_files(site), **others}, blocks)
     timings["fiches"] = time.perf_counter() - start
-    start = time.perf_counter()
-    write_binary_files(site, docs)
-    timings["base_sqlite"] = time.perf_counter() - start
+    return site
 
 
 def build_site(catalog: Catalog, config: Path = Path("mkdocs.yml"), timings: dict | None = None) -> int:
@@ -211,35 +211,55 @@ def _write_failure(error: OSError) -> str:
 
 
 def _build_locked(catalog, config, settings, docs, site, generation, root, timings) -> int:
-    write_site_pages(catalog, docs, root / INDEX_DIR, settings, _project_root(root), timings)
+    from essaim.site import safe_catalog, write_binary_files
+    from essaim.site.searchfiles import write_search_files
+    from essaim.site.territoire import write_territory_files
+
+    blocks: list[str] = []  # the pages' HTML blocks, around mkdocs (essaim.site.blocks)
+    pages = write_site_pages(catalog, docs, root / INDEX_DIR, settings, _project_root(root), timings, blocks)
     write_overrides(root / OVERRIDES_DIR)
 
+    # mkdocs renders the pages in its own process; meanwhile this one writes what does not go through
+    # mkdocs (SQLite base, search and territory files) beside the generation, moved into it afterwards.
     start = time.perf_counter()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config),
-                             "--site-dir", str(generation.resolve())], env=env)
+    beside = generation.parent / f"{generation.name}-annexes"
+    mkdocs = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config),
+                               "--site-dir", str(generation.resolve())], env=env)
+    try:
+        write_binary_files(pages, beside)
+        timings["base_sqlite"] = time.perf_counter() - start
+        write_search_files(safe_catalog(catalog), root / INDEX_DIR, beside)
+        write_territory_files(safe_catalog(catalog), beside)
+        timings["recherche"] = time.perf_counter() - start - timings["base_sqlite"]
+        returncode = mkdocs.wait()
+    finally:
+        if mkdocs.poll() is None:  # an error or an interruption here: mkdocs does not outlive the build
+            mkdocs.kill()
+            mkdocs.wait()
+        if mkdocs.returncode:
+            shutil.rmtree(beside, ignore_errors=True)
     timings["mkdocs"] = time.perf_counter() - start
-    if result.returncode == 0:
-        from essaim.site import safe_catalog
-        from essaim.site.compress import precompress
-        from essaim.site.fingerprint import fingerprint_assets
-        from essaim.site.searchfiles import write_search_files
-        from essaim.site.share import sitemap_lastmod
-
-        start = time.perf_counter()
-        write_search_files(safe_catalog(catalog), root / INDEX_DIR, generation)
-        from essaim.site.territoire import write_territory_files
-
-        write_territory_files(safe_catalog(catalog), generation)
-        timings["recherche"] = time.perf_counter() - start
-        sitemap_lastmod(generation, safe_catalog(catalog), settings.get("site_url"))
-        fingerprint_assets(generation, settings)
-        start = time.perf_counter()
-        precompress(generation)
-        timings["compression"] = time.perf_counter() - start
-    if result.returncode:
+    if returncode:
         shutil.rmtree(generation, ignore_errors=True)
-        return result.returncode
+        return returncode
+    from essaim.site.compress import precompress
+    from essaim.site.fingerprint import fingerprint_assets
+    from essaim.site.share import sitemap_lastmod
+
+    for path in beside.rglob("*"):
+        if path.is_file():
+            target = generation / path.relative_to(beside)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    shutil.rmtree(beside, ignore_errors=True)
+    start = time.perf_counter()
+    sitemap_lastmod(generation, safe_catalog(catalog), settings.get("site_url"))
+    fingerprint_assets(generation, settings, blocks)  # and the HTML blocks put back, in the same pass
+    timings["pages"] = time.perf_counter() - start
+    start = time.perf_counter()
+    precompress(generation)
+    timings["compression"] = time.perf_counter() - start
     publish(generation, site)
     return 0
 

@@ -32,22 +32,31 @@ def text_files(site: Path) -> list[Path]:
 
 
 def precompress(site: Path, brotli_quality: int = BROTLI_QUALITY) -> Saving:
-    """Write <file>.gz and <file>.br next to each text file of the built site; return the sizes."""
-    import brotli
+    """Write <file>.gz and <file>.br next to each text file of the built site; return the sizes.
+    Many files are shared between processes (essaim.pipeline.parallel, kind « compressed files »)."""
+    from essaim.pipeline.parallel import ordered_map
 
     saving = Saving()
-    for path in text_files(site):
-        data = path.read_bytes()
-        packed_gzip = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
-        packed_brotli = brotli.compress(data, quality=brotli_quality,
-                                        mode=brotli.MODE_TEXT if path.suffix != ".json" else brotli.MODE_GENERIC)
-        path.with_name(path.name + ".gz").write_bytes(packed_gzip)
-        path.with_name(path.name + ".br").write_bytes(packed_brotli)
+    files = [(path, brotli_quality) for path in text_files(site)]
+    for suffix, *counts in ordered_map(_compress, files, kind="compressed files"):
         saving.files += 1
-        saving.original += len(data)
-        saving.gzip += len(packed_gzip)
-        saving.brotli += len(packed_brotli)
-        sizes = saving.by_suffix.setdefault(path.suffix, [0, 0, 0])
-        for i, n in enumerate((len(data), len(packed_gzip), len(packed_brotli))):
+        saving.original, saving.gzip, saving.brotli = (saving.original + counts[0], saving.gzip + counts[1],
+                                                       saving.brotli + counts[2])
+        sizes = saving.by_suffix.setdefault(suffix, [0, 0, 0])
+        for i, n in enumerate(counts):
             sizes[i] += n
     return saving
+
+
+def _compress(task: tuple[Path, int]) -> tuple[str, int, int, int]:
+    """Write one file's .gz and .br copies; (suffix, original, gzip and brotli sizes)."""
+    import brotli
+
+    path, brotli_quality = task
+    data = path.read_bytes()
+    packed_gzip = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+    packed_brotli = brotli.compress(data, quality=brotli_quality,
+                                    mode=brotli.MODE_TEXT if path.suffix != ".json" else brotli.MODE_GENERIC)
+    path.with_name(path.name + ".gz").write_bytes(packed_gzip)
+    path.with_name(path.name + ".br").write_bytes(packed_brotli)
+    return path.suffix, len(data), len(packed_gzip), len(packed_brotli)
