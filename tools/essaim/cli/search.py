@@ -138,14 +138,15 @@ def cmd_search(args) -> int:
             return search_like(search_index, place, text, filters, args)
         results = search_index.search(text, filters, kind="guide" if args.guides else "action",
                                       sort=args.tri, limit=max(args.limit, 0))
-    if args.json:
-        print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
-    else:
-        print_results(results, filters)
+        if args.json:
+            print(json.dumps(as_json(results, search_index.label), ensure_ascii=False, indent=2))
+        else:
+            print_results(results, filters, label=search_index.label)
     return 0
 
 
-def as_json(results) -> dict:
+def as_json(results, label=facet_label) -> dict:
+    """The JSON of `essaim search`; labels from the index when given its label function (no vocabulary read)."""
     return {
         "query": results.query,
         "total": results.total,
@@ -155,13 +156,13 @@ def as_json(results) -> dict:
         "facets": results.facets,
         "complete": results.complete,
         "corrections": {"corrected": results.corrected, "query": results.suggestion},
-        "suggestions": [{"facet": s.facet, "value": s.value, "label": facet_label(s.facet, s.value), "count": s.count}
+        "suggestions": [{"facet": s.facet, "value": s.value, "label": label(s.facet, s.value), "count": s.count}
                         for s in results.suggestions],
         "ignored": results.ignored,
     }
 
 
-def print_results(results, filters, likeness: dict | None = None) -> None:
+def print_results(results, filters, likeness: dict | None = None, label=facet_label) -> None:
     if results.corrected:
         print(f"Fautes de frappe corrigées : résultats pour « {results.suggestion} ».\n")
     print(f"{results.total} résultat(s)" + (f" pour « {results.query} »" if results.query else "")
@@ -170,11 +171,11 @@ def print_results(results, filters, likeness: dict | None = None) -> None:
     if results.ignored:
         print("Mots inconnus de la base, ignorés : " + ", ".join(results.ignored) + "\n")
     if results.suggestions:
-        print("Filtres suggérés : " + " · ".join(f"--{s.facet} {s.value} ({facet_label(s.facet, s.value)}, {s.count})"
+        print("Filtres suggérés : " + " · ".join(f"--{s.facet} {s.value} ({label(s.facet, s.value)}, {s.count})"
                                                  for s in results.suggestions) + "\n")
     for rank, hit in enumerate(results.hits, 1):
-        places = ", ".join(facet_label("departement", d) for d in hit.facets.get("departement", [])) or \
-            ", ".join(facet_label("region", r) for r in hit.facets.get("region", [])) or "national"
+        places = ", ".join(label("departement", d) for d in hit.facets.get("departement", [])) or \
+            ", ".join(label("region", r) for r in hit.facets.get("region", [])) or "national"
         print(f"{rank:>2}. {hit.title}")
         if hit.carrier:
             print(f"    {hit.carrier} — {places}")
@@ -187,7 +188,7 @@ def print_results(results, filters, likeness: dict | None = None) -> None:
     for facet, row in results.facets.items():
         if not row:
             continue
-        shown = [f"{'[x] ' if v in filters.get(facet, []) else ''}{facet_label(facet, v)} ({n})"
+        shown = [f"{'[x] ' if v in filters.get(facet, []) else ''}{label(facet, v)} ({n})"
                  for v, n in list(row.items())[:12]]
         more = f" … +{len(row) - 12}" if len(row) > 12 else ""
         print(f"{FACETS[facet]} : " + " · ".join(shown) + more)
@@ -225,7 +226,7 @@ def search_like(search_index, place, text: str, filters: dict, args) -> int:
     ranked = rank_like(place, results.hits, profiles, with_words=bool(results.query))[:max(args.limit, 0)]
     results.hits = [r.hit for r in ranked]
     if args.json:
-        data = as_json(results)
+        data = as_json(results, search_index.label)
         data["territoire"] = place.as_dict()
         for row, r in zip(data["results"], ranked):
             row["ressemblance"] = r.match.as_dict()
@@ -233,5 +234,5 @@ def search_like(search_index, place, text: str, filters: dict, args) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"Territoire : {place.name} ({place.code}) — " + " · ".join(place.describe()) + "\n")
-    print_results(results, filters, {r.hit.id: r for r in ranked})
+    print_results(results, filters, {r.hit.id: r for r in ranked}, label=search_index.label)
     return 0

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from essaim.text.yamlreader import load_data
 
 # Vocabulary name -> data file. The names are those used by the card model.
 VOCABULARY_FILES = {
@@ -92,6 +91,8 @@ def _term(entry: dict) -> Term:
 
 @cache
 def vocabulary(name: str) -> Vocabulary:
+    from essaim.text.yamlreader import load_data  # the YAML reader only when a vocabulary is read
+
     text = resources.files("essaim").joinpath("data", "vocabularies", VOCABULARY_FILES[name]).read_text("utf-8")
     return Vocabulary(name, tuple(_term(e) for e in load_data(text)))
 

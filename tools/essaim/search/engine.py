@@ -16,16 +16,19 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import marshal
 import math
 import os
 import re
 import shutil
+import sys
 import time
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy
 import whoosh
@@ -39,7 +42,7 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from essaim.text.collation import sort_text
-from essaim.pipeline.facets import FACETS
+from essaim.pipeline.facets import FACETS, facet_label
 from essaim.pipeline.locking import Busy, exclusive
 from essaim.search.facets import counts, mask, members
 from essaim.search import querydata
@@ -50,7 +53,7 @@ if TYPE_CHECKING:  # documents are built from the card model, which searching ne
     from essaim.search.documents import Entry, SearchDocument
 
 # Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
@@ -60,6 +63,7 @@ SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
 LEXICON_FILE = "lexique.json"  # indexed words -> terms, term frequencies, places: what queries are read against
 QUERY_DATA_FILE = "requete.json"  # stop words, question words, phrase table (essaim.search.querydata)
 SETS_FILE = "ensembles.bin"  # facet and kind bitmasks, sort orders: read in one go when the index opens
+DOCUMENTS_FILE = "documents.bin"  # what a hit shows, by document number (Documents)
 TAG_WEIGHT = 3.0  # a vocabulary term reached through a synonym or the thesaurus scores TAG_WEIGHT × idf
 FUZZY_FACTOR = 0.8  # an alternative reached by correction, prefix or stem fallback scores a little lower
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
@@ -150,15 +154,25 @@ class UpdateReport:
 
 @dataclass
 class Hit:
+    """One result. Its snippet (matched words highlighted in the summary or the text) is made when first read:
+    whoosh re-analyses the texts to highlight, which outputs that show no snippet (JSON, counts) never pay."""
+
     id: str
     kind: str
     title: str
     carrier: str
     url: str
     score: float
-    snippet: str
     updated: str
     facets: dict[str, list[str]]
+    make_snippet: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
+    _snippet: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def snippet(self) -> str:
+        if self._snippet is None:
+            self._snippet = self.make_snippet()
+        return self._snippet
 
 
 @dataclass
@@ -183,21 +197,42 @@ class Results:
     ignored: list[str] = field(default_factory=list)  # words matching nothing in the base
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Reading:
-    """What an open index serves queries from, reloaded when the index changes on disk."""
+    """What an open index serves queries from, reloaded when the index changes on disk.
 
-    key: tuple
-    searcher: object
+    Named fields only (no positional construction nor unpacking): tests and outputs read what they need.
+    Everything a query needs besides the postings is read from Essaim's own files, written with the index;
+    whoosh's searcher is opened on first use (scoring words, snippets, similar cards)."""
+
+    key: tuple  # (generation folder, whoosh generation)
+    size: int  # document numbers, deleted ones included
+    live: int  # documents in service
     facet_masks: dict[str, dict[str, int]]
     kinds: dict[str, int]
     orders: dict[str, numpy.ndarray]  # "rank": place in (title, id) order; "title", "date": documents in order
     lengths: dict[str, numpy.ndarray]  # field -> every document's length byte (whoosh's encoding, 0 where absent)
+    labels: dict[str, dict[str, str]]  # facet -> value -> French label, for every value in the index
     lexicon: dict[str, str]
     frequencies: dict[str, int]
     query_data: dict
+    documents: Documents | None  # what a hit shows, by document number
+    open_searcher: Callable[[], object] = field(repr=False)
     cache: dict = field(default_factory=dict)
     shards: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    _searcher: object = field(default=None, init=False, repr=False)
+
+    @property
+    def searcher(self):
+        """whoosh's searcher over the index, opened on first use."""
+        if self._searcher is None:
+            self._searcher = self.open_searcher()
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
     def lookup(self, word: str) -> tuple[str, int] | None:
         term = self.lexicon.get(word)
@@ -261,7 +296,7 @@ class SearchIndex:
             return "vocabulaires ou thésaurus modifiés"
         try:
             reading = self._reader()  # opened once: the search that follows reads from it
-            missing = [facet for facet in FACETS if facet not in reading.searcher.schema.names()]
+            missing = [facet for facet in FACETS if facet not in reading.facet_masks]
         except Exception as error:  # noqa: BLE001 — any failure to open means a corrupt index
             self.close()
             return f"index illisible ({type(error).__name__})"
@@ -287,13 +322,15 @@ class SearchIndex:
         writer = ix.writer(limitmb=256, procs=processes, multisegment=processes > 1)
         words: dict[str, str] = {}
         places: dict[str, list[list[str]]] = {}
+        shown: dict[str, bytes] = {}
         for entry in docs:
             doc = entry.make()
             writer.add_document(**_fields(doc))
             words.update(_lexicon_of(doc))
             _add_places(places, doc)
+            shown[doc.id] = _shown(doc)
         writer.commit()
-        self._write_query_files(generation, ix, words, places)
+        self._write_query_files(generation, ix, words, places, shown)
         (generation / "essaim-index.json").write_text(
             json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs),
                         "data": data_digest()}), encoding="utf-8")
@@ -319,12 +356,14 @@ class SearchIndex:
             return report
         lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
         words, places = lexicon["words"], lexicon["places"]
+        shown = Documents.by_id(self.current / DOCUMENTS_FILE)
         writer = ix.writer(timeout=LOCK_TIMEOUT)
         for entry in changed:
             doc = entry.make()
             writer.update_document(**_fields(doc))
             words.update(_lexicon_of(doc))
             _add_places(places, doc)
+            shown[doc.id] = _shown(doc)
             if entry.id in indexed:
                 report.updated += 1
             else:
@@ -333,11 +372,11 @@ class SearchIndex:
             writer.delete_by_term("id", doc_id)
             report.deleted += 1
         writer.commit()
-        self._write_query_files(self.current.resolve(), index.open_dir(str(self.current)), words, places)
+        self._write_query_files(self.current.resolve(), index.open_dir(str(self.current)), words, places, shown)
         return report
 
     @staticmethod
-    def _write_query_files(folder: Path, ix, words: dict[str, str], places: dict) -> None:
+    def _write_query_files(folder: Path, ix, words: dict[str, str], places: dict, shown: dict[str, bytes]) -> None:
         """The lexicon (indexed words, their terms and frequencies, place names) and the query data."""
         data = querydata.query_data(places)
         for word, term in querydata.data_words(data, places).items():
@@ -356,31 +395,48 @@ class SearchIndex:
             temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
             os.replace(temporary, folder / name)
         with ix.searcher() as searcher:
-            sets = _sets_bytes(ix.latest_generation(), searcher)
-        temporary = folder / f".{SETS_FILE}.{os.getpid()}"
-        temporary.write_bytes(sets)
-        os.replace(temporary, folder / SETS_FILE)
+            files = {SETS_FILE: _sets_bytes(ix.latest_generation(), searcher, _toc_digest(folder, ix.latest_generation())),
+                     DOCUMENTS_FILE: Documents.encode(ix.latest_generation(), searcher.reader(), shown)}
+        for name, content in files.items():
+            temporary = folder / f".{name}.{os.getpid()}"
+            temporary.write_bytes(content)
+            os.replace(temporary, folder / name)
 
     # --- reading -----------------------------------------------------------
 
     def _reader(self) -> Reading:
-        """The open index, reopened when the index changed on disk."""
-        key = (str(self.current.resolve()),)
-        ix = index.open_dir(str(self.current))
-        key += (ix.latest_generation(),)
+        """The open index, reopened when the index changed on disk.
+
+        Whether it changed is read from the folder's name and whoosh's table of contents (a directory
+        listing, no file opened); whoosh itself is opened only when a query needs it."""
+        folder = self.current.resolve()
+        key = (str(folder), _generation(folder))
         if self._reading and self._reading.key == key:
             return self._reading
-        if self._reading:
-            self._reading.searcher.close()
-        searcher = ix.searcher(weighting=scoring.BM25F())
-        sets = _read_sets(self.current / SETS_FILE, key[1], searcher.doc_count_all())
+        self.close()
+
+        def open_searcher():
+            return index.open_dir(str(folder)).searcher(weighting=scoring.BM25F())
+
+        sets = _read_sets(folder / SETS_FILE, key[1], _toc_digest(folder, key[1]))
+        searcher = None
         if sets is None:  # written by an older version, or a writer between its commit and its sets
+            searcher = open_searcher()
             sets = _sets(searcher)
-        lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
-        data = json.loads((self.current / QUERY_DATA_FILE).read_text("utf-8"))
-        self._reading = Reading(key, searcher, sets["facets"], sets["kinds"], sets["orders"], sets["lengths"],
-                                lexicon["words"], lexicon["frequencies"], data)
+        lexicon = json.loads((folder / LEXICON_FILE).read_text("utf-8"))
+        data = json.loads((folder / QUERY_DATA_FILE).read_text("utf-8"))
+        self._reading = Reading(key=key, size=sets["size"], live=sets["live"], facet_masks=sets["facets"],
+                                kinds=sets["kinds"], orders=sets["orders"], lengths=sets["lengths"],
+                                labels=sets["labels"], lexicon=lexicon["words"], frequencies=lexicon["frequencies"],
+                                query_data=data, documents=Documents.open(folder / DOCUMENTS_FILE, key[1]),
+                                open_searcher=open_searcher)
+        self._reading._searcher = searcher
         return self._reading
+
+    def label(self, facet: str, value: str) -> str:
+        """The French label of a facet value, as written with the index (no vocabulary read)."""
+        found = self._reader().labels.get(facet, {}).get(value)
+        return found if found is not None else facet_label(facet, value)
 
     def reading(self) -> Reading:
         """The open index's data (lexicon, query data, searcher), for outputs such as the site's static index."""
@@ -400,16 +456,16 @@ class SearchIndex:
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = nfc(text or "").strip()
         r = self._reader()
-        scope = r.kinds.get(kind, 0) if kind else (1 << r.searcher.doc_count_all()) - 1
+        scope = r.kinds.get(kind, 0) if kind else (1 << r.size) - 1
         understanding = understand(text, r.query_data, r.lookup, r.shard) if text else None
         if understanding is not None:
             numbers, scores, complete = self._rank(r, understanding.groups, scope)
-            size = r.searcher.doc_count_all()
+            size = r.size
             match, complete_mask = _mask_of(numbers, size), _mask_of(numbers[complete], size)
         else:
             match, complete_mask = scope, 0
         final, facet_counts = counts(match, r.facet_masks, filters)
-        kept = _bits_of(final, r.searcher.doc_count_all())
+        kept = _bits_of(final, r.size)
         if understanding is not None and sort == "pertinence":
             chosen = kept[numbers]
             numbers, scores = numbers[chosen], scores[chosen]
@@ -422,7 +478,7 @@ class SearchIndex:
         complete = (complete_mask & final).bit_count()
         words = frozenset(t for g in (understanding.groups if understanding else []) for a in g.alternatives
                           for t in a.terms)
-        hits = [self._hit(r.searcher, docnum, score, words) for docnum, score in ranked]
+        hits = [self._hit(r, docnum, score, words) for docnum, score in ranked]
         results = Results(text, final.bit_count(), hits, facet_counts, complete=complete)
         if understanding is not None:
             results.suggestion = understanding.corrected_text(text)
@@ -433,8 +489,8 @@ class SearchIndex:
 
     def _group_scores(self, r: Reading, group: Group) -> numpy.ndarray:
         """Every document's score for a group: its best alternative (0 where none matches)."""
-        documents = r.searcher.doc_count()
-        best = numpy.zeros(r.searcher.doc_count_all())
+        documents = r.live
+        best = numpy.zeros(r.size)
         for alternative in group.alternatives:
             if alternative.tag:
                 facet, value = alternative.tag
@@ -456,12 +512,12 @@ class SearchIndex:
         cards holding all the meaningful words come first unless a card holding most of them matches
         them much better (a hard « all words first » tier measured worse, docs/decisions.md).
         Dense arrays over the documents: the cost grows with the query's words, each a vector sum."""
-        documents = r.searcher.doc_count()
+        documents = r.live
         per_group = [self._group_scores(r, g) for g in groups]
         per_group = [scores for scores in per_group if scores.any()]
         weights = [idf(int(numpy.count_nonzero(scores)), documents) for scores in per_group]
         total_weight = sum(weights) or 1.0
-        size = r.searcher.doc_count_all()
+        size = r.size
         covered, totals, held = numpy.zeros(size), numpy.zeros(size), numpy.zeros(size, dtype=numpy.int64)
         for weight, scores in zip(weights, per_group):
             present = scores > 0
@@ -477,14 +533,14 @@ class SearchIndex:
         """A bitmask of documents as a boolean array over document numbers (cached)."""
         key = ("bits", bitmask)
         if key not in r.cache:
-            r.cache[key] = _bits_of(bitmask, r.searcher.doc_count_all())
+            r.cache[key] = _bits_of(bitmask, r.size)
         return r.cache[key]
 
     def _alternative(self, r: Reading, terms: tuple[str, ...]) -> numpy.ndarray:
         """Every document's score for an alternative: the sum of its terms' scores where all are present."""
         key = ("alternative", terms)
         if key not in r.cache:
-            total = numpy.zeros(r.searcher.doc_count_all())
+            total = numpy.zeros(r.size)
             everywhere = numpy.ones(len(total), dtype=bool)
             for term in terms:
                 scores = self._term_vector(r, term)
@@ -499,7 +555,7 @@ class SearchIndex:
         The site's static index stores the same rounded scores (essaim.site.searchfiles)."""
         key = ("term", term)
         if key not in r.cache:
-            total = numpy.zeros(r.searcher.doc_count_all())
+            total = numpy.zeros(r.size)
             for name, boost in FIELD_BOOSTS.items():
                 scores = self._field_scores(r, name, term)
                 if scores:
@@ -566,17 +622,23 @@ class SearchIndex:
         return [Suggestion(facet, value, count) for (facet, value), count in ordered]
 
     @staticmethod
-    def _hit(searcher, docnum: int, score: float, words: frozenset[str]) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        snippet = stored["summary"]
-        for name in ("summary", "body"):
-            fragment = _highlight(stored[name], words, searcher, name)
-            if fragment:
-                snippet = fragment
-                break
-        return Hit(id=stored["id"], kind=stored["kind"], title=stored["title"], carrier=stored["carrier"],
-                   url=stored["url"], score=round(score, 4), snippet=snippet, updated=stored["updated"],
-                   facets=stored["facet_values"])
+    def _hit(r: Reading, docnum: int, score: float, words: frozenset[str]) -> Hit:
+        if r.documents is not None:
+            doc_id, kind, title, carrier, url, updated, facets = r.documents[docnum]
+        else:  # an index written before the documents file: whoosh's stored fields
+            stored = r.searcher.stored_fields(docnum)
+            doc_id, kind, title, carrier, url, updated, facets = (stored[name] for name in SHOWN)
+
+        def snippet() -> str:
+            stored = r.searcher.stored_fields(docnum)
+            for name in ("summary", "body"):
+                fragment = _highlight(stored[name], words, r.searcher, name)
+                if fragment:
+                    return fragment
+            return stored["summary"]
+
+        return Hit(id=doc_id, kind=kind, title=title, carrier=carrier, url=url, score=round(score, 4),
+                   updated=updated, facets=facets, make_snippet=snippet)
 
     def similar(self, doc_id: str, count: int = 5) -> list[str]:
         """The ids of the cards closest to one card, by the distinctive terms of its text.
@@ -615,11 +677,11 @@ class SearchIndex:
         return cache[("members", bits)]
 
     def document_count(self) -> int:
-        return self._reader().searcher.doc_count()
+        return self._reader().live
 
     def close(self) -> None:
         if self._reading:
-            self._reading.searcher.close()
+            self._reading.close()
             self._reading = None
 
 
@@ -702,13 +764,15 @@ def _sets(searcher) -> dict:
     orders = {"rank": rank, "title": numpy.asarray(sorted(sorted(live), key=lambda d: titles[d]), dtype=numpy.int32),
               "date": numpy.asarray(by_date, dtype=numpy.int32)}
     lengths = {name: _length_bytes(reader, name) for name in FIELD_BOOSTS}
-    return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths}
+    labels = {facet: {value: facet_label(facet, value) for value in values} for facet, values in facets.items()}
+    return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths, "labels": labels,
+            "size": size, "live": len(live)}
 
 
 ARRAYS = {"orders": "<i4", "lengths": "u1"}  # arrays of the sets file and their types
 
 
-def _sets_bytes(generation: int, searcher) -> bytes:
+def _sets_bytes(generation: int, searcher, toc: str) -> bytes:
     """The sets file: a JSON header (generation, documents, where each set lies), then the raw sets."""
     sets = _sets(searcher)
     size = searcher.doc_count_all()
@@ -724,21 +788,24 @@ def _sets_bytes(generation: int, searcher) -> bytes:
         for name, values in sets[group].items():
             arrays.append([group, name, len(values)])
             chunks.append(values.astype(dtype).tobytes())
-    header = json.dumps({"generation": generation, "documents": size, "sets": places, "arrays": arrays},
+    header = json.dumps({"generation": generation, "documents": size, "live": sets["live"], "toc": toc,
+                         "fields": list(sets["facets"]), "labels": sets["labels"], "sets": places, "arrays": arrays},
                         ensure_ascii=False).encode()
     return len(header).to_bytes(4, "little") + header + b"".join(chunks)
 
 
-def _read_sets(path: Path, generation: int, size: int) -> dict | None:
-    """The sets written with the index, or None when missing or of another generation of the index."""
+def _read_sets(path: Path, generation: int, toc: str) -> dict | None:
+    """The sets written with the index, or None when missing or written for another table of contents
+    (another generation of the index, or a table of contents since damaged)."""
     try:
         data = path.read_bytes()
         length = int.from_bytes(data[:4], "little")
         header = json.loads(data[4:4 + length])
     except (OSError, ValueError):
         return None
-    if header.get("generation") != generation or header.get("documents") != size:
+    if header.get("generation") != generation or header.get("toc") != toc:
         return None
+    size = header["documents"]
     width, at = (size + 7) // 8, 4 + length
     arrays_in = header.get("arrays", [])
     if {group for group, _, _ in arrays_in} != set(ARRAYS):
@@ -747,7 +814,7 @@ def _read_sets(path: Path, generation: int, size: int) -> dict | None:
         numpy.dtype(ARRAYS[group]).itemsize * count for group, _, count in arrays_in)
     if len(data) != expected:
         return None
-    facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    facets: dict[str, dict[str, int]] = {facet: {} for facet in header["fields"]}
     kinds: dict[str, int] = {}
     for group, facet, value in header["sets"]:
         bits = int.from_bytes(data[at:at + width], "little")
@@ -760,7 +827,92 @@ def _read_sets(path: Path, generation: int, size: int) -> dict | None:
     for group, name, count in header["arrays"]:
         arrays[group][name] = numpy.frombuffer(data, dtype=ARRAYS[group], count=count, offset=at)
         at += numpy.dtype(ARRAYS[group]).itemsize * count
-    return {"facets": facets, "kinds": kinds, **arrays}
+    return {"facets": facets, "kinds": kinds, **arrays, "labels": header["labels"], "size": size,
+            "live": header["live"]}
+
+
+TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # whoosh's table of contents, one per generation
+
+
+def _generation(folder: Path) -> int:
+    """whoosh's latest generation in a folder (as index.latest_generation(), without opening the index)."""
+    found = [int(m.group(1)) for name in os.listdir(folder) if (m := TOC_NAME.fullmatch(name))]
+    return max(found, default=-1)
+
+
+def _toc_digest(folder: Path, generation: int) -> str:
+    """Digest of whoosh's table of contents: the files written with the index belong to this one."""
+    try:
+        return hashlib.sha1((folder / f"_MAIN_{generation}.toc").read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+SHOWN = ("id", "kind", "title", "carrier", "url", "updated", "facet_values")  # what a hit shows
+
+
+def _shown(doc: SearchDocument) -> bytes:
+    """What a hit shows of a document, encoded for the documents file."""
+    return marshal.dumps((doc.id, doc.kind, doc.title, doc.carrier, doc.url, doc.updated, doc.facets))
+
+
+class Documents:
+    """The documents file: what a hit shows, by document number, each read on demand.
+
+    Layout: generation and count (uint32), count + 1 offsets (uint64), then one marshal record per
+    document number (empty for a deleted one). Written with the index from the documents themselves;
+    whoosh's stored fields would load every document's text to show ten titles."""
+
+    def __init__(self, data: bytes, offsets: array):
+        self.data, self.offsets = data, offsets
+
+    def __getitem__(self, docnum: int) -> tuple:
+        return marshal.loads(self.data[self.offsets[docnum]:self.offsets[docnum + 1]])
+
+    @classmethod
+    def open(cls, path: Path, generation: int) -> Documents | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        head = array("I", data[:8]) if len(data) >= 8 else array("I", [0, 0])
+        if sys.byteorder != "little":
+            head.byteswap()
+        if head[0] != generation or len(data) < 8 + 8 * (head[1] + 1):
+            return None
+        offsets = array("Q", data[8:8 + 8 * (head[1] + 1)])
+        if sys.byteorder != "little":
+            offsets.byteswap()
+        return cls(data, offsets) if offsets[-1] == len(data) else None
+
+    @staticmethod
+    def encode(generation: int, reader, shown: dict[str, bytes]) -> bytes:
+        ids = reader.column_reader("id")
+        size = reader.doc_count_all()
+        records = [b"" if reader.is_deleted(d) else shown[ids[d]] for d in range(size)]
+        start = 8 + 8 * (size + 1)
+        offsets = array("Q", [start])
+        for record in records:
+            offsets.append(offsets[-1] + len(record))
+        head = array("I", [generation, size])
+        if sys.byteorder != "little":
+            head.byteswap()
+            offsets.byteswap()
+        return head.tobytes() + offsets.tobytes() + b"".join(records)
+
+    @classmethod
+    def by_id(cls, path: Path) -> dict[str, bytes]:
+        """Every live document's record, by id (to write the file again after an update)."""
+        try:
+            data = path.read_bytes()
+            count = int.from_bytes(data[4:8], "little")
+            offsets = array("Q", data[8:8 + 8 * (count + 1)])
+        except (OSError, ValueError):
+            return {}
+        if sys.byteorder != "little":
+            offsets.byteswap()
+        records = (data[a:b] for a, b in zip(offsets, offsets[1:]))
+        return {marshal.loads(record)[0]: record for record in records if record}
 
 
 def idf(frequency: int, documents: int) -> float:
