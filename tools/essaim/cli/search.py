@@ -133,16 +133,30 @@ def cmd_search(args) -> int:
         if args.guides:
             print("essaim search : --comme classe des fiches, pas des guides", file=sys.stderr)
             return 2
+    if place is None:  # one query: answered from the index's files, without numpy nor whoosh, when up to date
+        from essaim.search.quick import QuickIndex
+
+        quick = QuickIndex.open(Path(args.index))
+        if quick is not None:
+            try:
+                show_results(quick, text, filters, args)
+            finally:
+                quick.close()
+            return 0
     with readable_index(Path(args.content), Path(args.index)) as search_index:
         if place is not None:
             return search_like(search_index, place, text, filters, args)
-        results = search_index.search(text, filters, kind="guide" if args.guides else "action",
-                                      sort=args.tri, limit=max(args.limit, 0))
-        if args.json:
-            print(json.dumps(as_json(results, search_index.label), ensure_ascii=False, indent=2))
-        else:
-            print_results(results, filters, label=search_index.label)
+        show_results(search_index, text, filters, args)
     return 0
+
+
+def show_results(search_index, text: str, filters: dict[str, list[str]], args) -> None:
+    results = search_index.search(text, filters, kind="guide" if args.guides else "action",
+                                  sort=args.tri, limit=max(args.limit, 0))
+    if args.json:
+        print(json.dumps(as_json(results, search_index.label), ensure_ascii=False, indent=2))
+    else:
+        print_results(results, filters, label=search_index.label)
 
 
 def as_json(results, label=facet_label) -> dict:

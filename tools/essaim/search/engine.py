@@ -13,20 +13,15 @@ half of one. A file lock serialises writers across processes.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
-import marshal
-import math
 import os
 import re
 import shutil
-import sys
 import time
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -47,25 +42,24 @@ from essaim.pipeline.locking import Busy, exclusive
 from essaim.search.facets import counts, mask, members
 from essaim.search import querydata
 from essaim.search.text import WORD_PATTERN, nfc
+from essaim.search.results import Hit, Results, Suggestion
+from essaim.search.store import (DOCUMENTS_FILE, FIELD_BOOSTS, FUZZY_FACTOR, INDEX_FORMAT, LEXICON_FILE, META_FILE,
+                                 POSTINGS_FILE, QUERY_DATA_FILE, SETS_FILE, SHOWN, TAG_WEIGHT, Documents, Files, Postings,
+                                 data_digest, generation, idf, meta_stale_reason, results_of, sets_bytes,
+                                 shown_record, toc_digest)
 from essaim.search.understanding import Group, Understanding, fold_inclusive, understand
+
+__all__ = ["FIELD_BOOSTS", "FUZZY_FACTOR", "INDEX_FORMAT", "TAG_WEIGHT", "Hit", "Results", "SearchIndex",
+           "Suggestion", "UpdateReport", "analyze", "data_digest"]
 
 if TYPE_CHECKING:  # documents are built from the card model, which searching never needs
     from essaim.search.documents import Entry, SearchDocument
 
-# Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 11
-FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 PARALLEL_FROM = 2000  # documents: below this, one process indexes faster than several
 SIMILAR_TERMS = 20  # distinctive terms of a card that make up its "similar cards" query
 SIMILAR_CANDIDATE_TERMS = 60  # terms considered, rarer ones standing in for those over budget
 SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
-LEXICON_FILE = "lexique.json"  # indexed words -> terms, term frequencies, places: what queries are read against
-QUERY_DATA_FILE = "requete.json"  # stop words, question words, phrase table (essaim.search.querydata)
-SETS_FILE = "ensembles.bin"  # facet and kind bitmasks, sort orders: read in one go when the index opens
-DOCUMENTS_FILE = "documents.bin"  # what a hit shows, by document number (Documents)
-TAG_WEIGHT = 3.0  # a vocabulary term reached through a synonym or the thesaurus scores TAG_WEIGHT × idf
-FUZZY_FACTOR = 0.8  # an alternative reached by correction, prefix or stem fallback scores a little lower
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
 MORE_STOPWORDS = {"les", "cet", "cette", "dont", "leurs", "plus", "tout", "tous", "toutes", "sans", "comme"}
 
@@ -152,75 +146,17 @@ class UpdateReport:
     reason: str = ""
 
 
-@dataclass
-class Hit:
-    """One result. Its snippet (matched words highlighted in the summary or the text) is made when first read:
-    whoosh re-analyses the texts to highlight, which outputs that show no snippet (JSON, counts) never pay."""
-
-    id: str
-    kind: str
-    title: str
-    carrier: str
-    url: str
-    score: float
-    updated: str
-    facets: dict[str, list[str]]
-    make_snippet: Callable[[], str] = field(repr=False, compare=False, default=lambda: "")
-    _snippet: str | None = field(default=None, init=False, repr=False, compare=False)
-
-    @property
-    def snippet(self) -> str:
-        if self._snippet is None:
-            self._snippet = self.make_snippet()
-        return self._snippet
-
-
-@dataclass
-class Suggestion:
-    """A filter the query's words name, with the number of results it would give."""
-
-    facet: str
-    value: str
-    count: int
-
-
-@dataclass
-class Results:
-    query: str
-    total: int
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]]
-    suggestion: str | None = None  # the query with its typos corrected (« vouliez-vous dire »)
-    corrected: bool = False
-    complete: int = 0  # results holding every meaningful word (they come first)
-    suggestions: list[Suggestion] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # words matching nothing in the base
-
-
 @dataclass(kw_only=True)
-class Reading:
+class Reading(Files):
     """What an open index serves queries from, reloaded when the index changes on disk.
 
     Named fields only (no positional construction nor unpacking): tests and outputs read what they need.
-    Everything a query needs besides the postings is read from Essaim's own files, written with the index;
-    whoosh's searcher is opened on first use (scoring words, snippets, similar cards)."""
+    The index's own files (essaim.search.store) answer queries; whoosh's searcher is opened on first
+    use (snippets, similar cards), or at once when those files are missing (an index being updated)."""
 
-    key: tuple  # (generation folder, whoosh generation)
-    size: int  # document numbers, deleted ones included
-    live: int  # documents in service
-    facet_masks: dict[str, dict[str, int]]
-    kinds: dict[str, int]
-    orders: dict[str, numpy.ndarray]  # "rank": place in (title, id) order; "title", "date": documents in order
-    lengths: dict[str, numpy.ndarray]  # field -> every document's length byte (whoosh's encoding, 0 where absent)
-    labels: dict[str, dict[str, str]]  # facet -> value -> French label, for every value in the index
-    lexicon: dict[str, str]
-    frequencies: dict[str, int]
-    query_data: dict
-    documents: Documents | None  # what a hit shows, by document number
     open_searcher: Callable[[], object] = field(repr=False)
     cache: dict = field(default_factory=dict)
-    shards: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
-    _searcher: object = field(default=None, init=False, repr=False)
+    _searcher: object = field(default=None, repr=False)
 
     @property
     def searcher(self):
@@ -230,35 +166,10 @@ class Reading:
         return self._searcher
 
     def close(self) -> None:
+        super().close()
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
-
-    def lookup(self, word: str) -> tuple[str, int] | None:
-        term = self.lexicon.get(word)
-        return (term, self.frequencies.get(term, 0)) if term else None
-
-    def shard(self, letter: str) -> dict[str, tuple[str, int]]:
-        """Indexed words starting with a letter, with their term and frequency (for corrections)."""
-        if not self.shards:
-            for word, term in self.lexicon.items():
-                self.shards.setdefault(word[0], {})[word] = (term, self.frequencies.get(term, 0))
-        return self.shards.get(letter, {})
-
-
-def data_digest() -> str:
-    """Digest of the data files query understanding is built from: a change rebuilds the index."""
-    digest = hashlib.sha1()
-    data = resources.files("essaim").joinpath("data")
-    for path in ["thesaurus.yaml", *(f"vocabularies/{n}" for n in sorted(querydata_files()))]:
-        digest.update(data.joinpath(path).read_bytes())
-    return digest.hexdigest()
-
-
-def querydata_files() -> list[str]:
-    from essaim.model.vocabularies import VOCABULARY_FILES
-
-    return list(VOCABULARY_FILES.values())
 
 
 def _fields(doc: SearchDocument) -> dict:
@@ -283,17 +194,11 @@ class SearchIndex:
 
     def stale_reason(self) -> str | None:
         """Why the index in service cannot be used as it is, or None."""
-        meta_path = self.current / "essaim-index.json"
         if not self.current.exists():
             return "aucun index"
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return "index sans description lisible"
-        if meta.get("format") != INDEX_FORMAT:
-            return f"format {meta.get('format')} périmé (attendu : {INDEX_FORMAT})"
-        if meta.get("data") != data_digest():
-            return "vocabulaires ou thésaurus modifiés"
+        reason = meta_stale_reason(self.current)
+        if reason:
+            return reason
         try:
             reading = self._reader()  # opened once: the search that follows reads from it
             missing = [facet for facet in FACETS if facet not in reading.facet_masks]
@@ -328,10 +233,10 @@ class SearchIndex:
             writer.add_document(**_fields(doc))
             words.update(_lexicon_of(doc))
             _add_places(places, doc)
-            shown[doc.id] = _shown(doc)
+            shown[doc.id] = shown_record(doc)
         writer.commit()
         self._write_query_files(generation, ix, words, places, shown)
-        (generation / "essaim-index.json").write_text(
+        (generation / META_FILE).write_text(
             json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs),
                         "data": data_digest()}), encoding="utf-8")
         link = self.root / f".current-{os.getpid()}"
@@ -363,7 +268,7 @@ class SearchIndex:
             writer.update_document(**_fields(doc))
             words.update(_lexicon_of(doc))
             _add_places(places, doc)
-            shown[doc.id] = _shown(doc)
+            shown[doc.id] = shown_record(doc)
             if entry.id in indexed:
                 report.updated += 1
             else:
@@ -394,9 +299,22 @@ class SearchIndex:
             temporary = folder / f".{name}.{os.getpid()}"
             temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
             os.replace(temporary, folder / name)
+        number = ix.latest_generation()
         with ix.searcher() as searcher:
-            files = {SETS_FILE: _sets_bytes(ix.latest_generation(), searcher, _toc_digest(folder, ix.latest_generation())),
-                     DOCUMENTS_FILE: Documents.encode(ix.latest_generation(), searcher.reader(), shown)}
+            reader = searcher.reader()
+            sets = _sets(searcher)
+            segments = [(leaf.segment().segment_id(), offset) for leaf, offset in reader.leaf_readers()]
+            header = {"generation": number, "toc": toc_digest(folder, number), "live": sets["live_count"],
+                      "labels": sets["labels"], "statistics": _statistics(reader), "segments": segments}
+            files = {SETS_FILE: sets_bytes(header, sets, sets["size"]),
+                     DOCUMENTS_FILE: Documents.encode(number, _ids(reader), shown)}
+            for leaf, _ in reader.leaf_readers():  # segments never change: a new one gets its postings file
+                name = POSTINGS_FILE.format(leaf.segment().segment_id())
+                if not (folder / name).exists():
+                    files[name] = _segment_postings(leaf)
+        for old in folder.glob(POSTINGS_FILE.format("*")):
+            if old.name not in {POSTINGS_FILE.format(segment) for segment, _ in segments}:
+                old.unlink()
         for name, content in files.items():
             temporary = folder / f".{name}.{os.getpid()}"
             temporary.write_bytes(content)
@@ -408,9 +326,9 @@ class SearchIndex:
         """The open index, reopened when the index changed on disk.
 
         Whether it changed is read from the folder's name and whoosh's table of contents (a directory
-        listing, no file opened); whoosh itself is opened only when a query needs it."""
+        listing, no file opened)."""
         folder = self.current.resolve()
-        key = (str(folder), _generation(folder))
+        key = (str(folder), generation(folder))
         if self._reading and self._reading.key == key:
             return self._reading
         self.close()
@@ -418,25 +336,18 @@ class SearchIndex:
         def open_searcher():
             return index.open_dir(str(folder)).searcher(weighting=scoring.BM25F())
 
-        sets = _read_sets(folder / SETS_FILE, key[1], _toc_digest(folder, key[1]))
-        searcher = None
-        if sets is None:  # written by an older version, or a writer between its commit and its sets
-            searcher = open_searcher()
-            sets = _sets(searcher)
-        lexicon = json.loads((folder / LEXICON_FILE).read_text("utf-8"))
-        data = json.loads((folder / QUERY_DATA_FILE).read_text("utf-8"))
-        self._reading = Reading(key=key, size=sets["size"], live=sets["live"], facet_masks=sets["facets"],
-                                kinds=sets["kinds"], orders=sets["orders"], lengths=sets["lengths"],
-                                labels=sets["labels"], lexicon=lexicon["words"], frequencies=lexicon["frequencies"],
-                                query_data=data, documents=Documents.open(folder / DOCUMENTS_FILE, key[1]),
-                                open_searcher=open_searcher)
-        self._reading._searcher = searcher
-        return self._reading
+        reading = Reading.open(folder, open_searcher=open_searcher)
+        if reading is None:  # written by an older version, or a writer between its commit and its files
+            reading = _from_whoosh(folder, key, open_searcher())
+        for name in ("orders", "lengths"):  # arrays as numpy, for the vector arithmetic below
+            setattr(reading, name, {k: numpy.frombuffer(v, dtype=v.typecode) if isinstance(v, array) else v
+                                    for k, v in getattr(reading, name).items()})
+        self._reading = reading
+        return reading
 
     def label(self, facet: str, value: str) -> str:
         """The French label of a facet value, as written with the index (no vocabulary read)."""
-        found = self._reader().labels.get(facet, {}).get(value)
-        return found if found is not None else facet_label(facet, value)
+        return self._reader().label(facet, value)
 
     def reading(self) -> Reading:
         """The open index's data (lexicon, query data, searcher), for outputs such as the site's static index."""
@@ -475,17 +386,8 @@ class SearchIndex:
         else:
             order = r.orders["date" if sort == "date" else "title"]
             ranked = [(d, 0.0) for d in order[kept[order]][offset:offset + limit].tolist()]
-        complete = (complete_mask & final).bit_count()
-        words = frozenset(t for g in (understanding.groups if understanding else []) for a in g.alternatives
-                          for t in a.terms)
-        hits = [self._hit(r, docnum, score, words) for docnum, score in ranked]
-        results = Results(text, final.bit_count(), hits, facet_counts, complete=complete)
-        if understanding is not None:
-            results.suggestion = understanding.corrected_text(text)
-            results.corrected = bool(understanding.corrections)
-            results.ignored = understanding.ignored
-            results.suggestions = self._suggestions(r, understanding.groups, final, filters)
-        return results
+        return results_of(text, understanding, final, complete_mask, facet_counts, filters, r.facet_masks, ranked,
+                          lambda docnum, score, words: self._hit(r, docnum, score, words))
 
     def _group_scores(self, r: Reading, group: Group) -> numpy.ndarray:
         """Every document's score for a group: its best alternative (0 where none matches)."""
@@ -580,16 +482,16 @@ class SearchIndex:
         tests/test_search.py checks the scores equal whoosh's scorer."""
         key = ("field", name, term)
         if key not in r.cache:
-            searcher = r.searcher
-            ids, weights = _postings(searcher.reader(), name, term)
-            if not len(ids):
+            found, frequency = r.postings(name, term)
+            ids = numpy.concatenate([numpy.frombuffer(i, dtype=numpy.uint32).astype(numpy.int64) + offset
+                                     for i, _, offset in found]) if found else numpy.empty(0, dtype=numpy.int64)
+            live = self._bits(r, r.live_mask)[ids]
+            if not live.any():
                 r.cache[key] = {}
                 return r.cache[key]
-            weighting = searcher.weighting
-            b = weighting._field_B.get(name, weighting.B)
-            k1 = weighting.K1
-            idf_value = searcher.idf(name, term)
-            average = searcher.avg_field_length(name) or 1
+            weights = numpy.concatenate([numpy.frombuffer(w, dtype=numpy.float32) for _, w, _ in found])
+            ids, weights = ids[live], weights[live].astype(numpy.float64)
+            idf_value, average, b, k1 = r.bm25(name, frequency)
             lengths = self._lengths(r, name)[ids]
             scores = idf_value * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
             r.cache[key] = dict(zip(ids.tolist(), scores.tolist()))
@@ -600,26 +502,11 @@ class SearchIndex:
         """Every document's length in one field, as whoosh's scorer reads it (1 where absent)."""
         key = ("lengths", name)
         if key not in r.cache:
-            raw = r.lengths[name] if name in r.lengths else _length_bytes(r.searcher.reader(), name)
-            lengths = numpy.array(_length_byte_cache, dtype=numpy.float64)[raw]
+            raw = r.lengths[name]
+            lengths = numpy.array(r.statistics["length_table"], dtype=numpy.float64)[raw]
             lengths[raw == 0] = 1.0
             r.cache[key] = lengths
         return r.cache[key]
-
-    def _suggestions(self, r: Reading, groups: list[Group], final: int,
-                     filters: dict[str, list[str]]) -> list[Suggestion]:
-        """Filters the words name (a theme, a public, a place…), with the count each would give."""
-        found: dict[tuple[str, str], int] = {}
-        for group in groups:
-            for facet, value in group.targets:
-                if value in filters.get(facet, []) or (facet, value) in found:
-                    continue
-                count = (final & r.facet_masks.get(facet, {}).get(value, 0)).bit_count()
-                if count:
-                    found[(facet, value)] = count
-        rank = {facet: i for i, facet in enumerate(SUGGESTION_ORDER)}
-        ordered = sorted(found.items(), key=lambda item: (rank.get(item[0][0], len(rank)), -item[1]))[:MAX_SUGGESTIONS]
-        return [Suggestion(facet, value, count) for (facet, value), count in ordered]
 
     @staticmethod
     def _hit(r: Reading, docnum: int, score: float, words: frozenset[str]) -> Hit:
@@ -630,15 +517,24 @@ class SearchIndex:
             doc_id, kind, title, carrier, url, updated, facets = (stored[name] for name in SHOWN)
 
         def snippet() -> str:
-            stored = r.searcher.stored_fields(docnum)
-            for name in ("summary", "body"):
-                fragment = _highlight(stored[name], words, r.searcher, name)
-                if fragment:
-                    return fragment
-            return stored["summary"]
+            return SearchIndex._snippet(r.searcher, docnum, words)
 
         return Hit(id=doc_id, kind=kind, title=title, carrier=carrier, url=url, score=round(score, 4),
                    updated=updated, facets=facets, make_snippet=snippet)
+
+    @staticmethod
+    def _snippet(searcher, docnum: int, words: frozenset[str]) -> str:
+        """The summary or text passage holding the words, marked, or the summary."""
+        stored = searcher.stored_fields(docnum)
+        for name in ("summary", "body"):
+            fragment = _highlight(stored[name], words, searcher, name)
+            if fragment:
+                return fragment
+        return stored["summary"]
+
+    def snippet(self, docnum: int, words: frozenset[str]) -> str:
+        """A hit's snippet (for essaim.search.quick, which answers without whoosh)."""
+        return self._snippet(self._reader().searcher, docnum, words)
 
     def similar(self, doc_id: str, count: int = 5) -> list[str]:
         """The ids of the cards closest to one card, by the distinctive terms of its text.
@@ -685,39 +581,76 @@ class SearchIndex:
             self._reading = None
 
 
-MAX_SUGGESTIONS = 4
-# Suggested filters, most telling first: a place the reader named, then what the action is about, then for whom.
-SUGGESTION_ORDER = ("region", "departement", "theme", "public", "territoire", "porteur")
+def _leaf_postings(leaf, name: str, term: str) -> tuple[array, array]:
+    """(document numbers within the segment, weights) of a term in a field of one segment, deleted
+    documents included, read block by block."""
+    ids, weights = array("I"), array("f")
+    if (name, term) not in leaf:
+        return ids, weights
+    matcher = leaf.postings(name, term)
+    while not isinstance(matcher, W3LeafMatcher):  # a segment with deletions wraps it in a filter
+        matcher = matcher.child
+    matcher.reset()
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        matcher._next_block()
+    return ids, weights
 
 
-def _postings(reader, name: str, term: str) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(document numbers, term frequencies) of a term in a field, live documents only, read block by block."""
-    ids: list = []
-    weights: list = []
-    for leaf, offset in reader.leaf_readers():
-        if (name, term) not in leaf:
-            continue
-        matcher = leaf.postings(name, term)
-        while not isinstance(matcher, W3LeafMatcher):  # a segment with deletions wraps it in a filter
-            matcher = matcher.child
-        matcher.reset()
-        deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            block = numpy.asarray(matcher._ids, dtype=numpy.int64)
-            values = numpy.asarray(matcher._weights, dtype=numpy.float64)
-            if deleted:
-                keep = ~numpy.isin(block, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
-                block, values = block[keep], values[keep]
-            ids.append(block + offset)
-            weights.append(values)
-            matcher._next_block()
-    if not ids:
-        return numpy.empty(0, dtype=numpy.int64), numpy.empty(0)
-    return numpy.concatenate(ids), numpy.concatenate(weights)
+def _segment_postings(leaf) -> bytes:
+    """The postings file of one segment (essaim.search.store.Postings)."""
+    postings = {}
+    for name in FIELD_BOOSTS:
+        for term in leaf.lexicon(name):
+            term = _text(term)
+            postings[f"{name}\x1f{term}"] = _leaf_postings(leaf, name, term)
+    return Postings.encode(postings)
+
+
+class _LeafPostings:
+    """A segment's postings read from whoosh, as Postings reads them from its file (an index without its files)."""
+
+    def __init__(self, leaf):
+        self.leaf = leaf
+
+    def read(self, name: str, term: str) -> tuple[array, array]:
+        return _leaf_postings(self.leaf, name, term)
+
+    def close(self) -> None:
+        pass
+
+
+def _statistics(reader) -> dict:
+    """whoosh's statistics the BM25F scores need besides the postings."""
+    return {"field_lengths": {name: reader.field_length(name) for name in FIELD_BOOSTS},
+            "length_table": list(_length_byte_cache)}
+
+
+def _ids(reader) -> list[str | None]:
+    """Each document number's id, None where deleted."""
+    ids = reader.column_reader("id")
+    return [None if reader.is_deleted(d) else ids[d] for d in range(reader.doc_count_all())]
+
+
+def _from_whoosh(folder: Path, key: tuple, searcher) -> Reading:
+    """The reading of an index whose own files are missing or stale, computed from whoosh."""
+    reader = searcher.reader()
+    sets = _sets(searcher)
+    lexicon = json.loads((folder / LEXICON_FILE).read_text("utf-8"))
+    reading = Reading(key=key, size=sets["size"], live=sets["live_count"], live_mask=sets["live"],
+                      facet_masks=sets["facets"], kinds=sets["kinds"], orders=sets["orders"],
+                      lengths=sets["lengths"], labels=sets["labels"], statistics=_statistics(reader),
+                      lexicon=lexicon["words"], frequencies=lexicon["frequencies"],
+                      query_data=json.loads((folder / QUERY_DATA_FILE).read_text("utf-8")), documents=None,
+                      segments=[(_LeafPostings(leaf), offset) for leaf, offset in reader.leaf_readers()],
+                      open_searcher=lambda: searcher)
+    reading._searcher = searcher
+    return reading
 
 
 def _bits_of(bitmask: int, size: int) -> numpy.ndarray:
@@ -766,158 +699,7 @@ def _sets(searcher) -> dict:
     lengths = {name: _length_bytes(reader, name) for name in FIELD_BOOSTS}
     labels = {facet: {value: facet_label(facet, value) for value in values} for facet, values in facets.items()}
     return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths, "labels": labels,
-            "size": size, "live": len(live)}
-
-
-ARRAYS = {"orders": "<i4", "lengths": "u1"}  # arrays of the sets file and their types
-
-
-def _sets_bytes(generation: int, searcher, toc: str) -> bytes:
-    """The sets file: a JSON header (generation, documents, where each set lies), then the raw sets."""
-    sets = _sets(searcher)
-    size = searcher.doc_count_all()
-    width = (size + 7) // 8
-    chunks, places = [], []
-    for group, table in (("facets", sets["facets"]), ("kinds", {"": sets["kinds"]})):
-        for facet, values in table.items():
-            for value, bits in values.items():
-                places.append([group, facet, value])
-                chunks.append(bits.to_bytes(width, "little"))
-    arrays = []
-    for group, dtype in ARRAYS.items():
-        for name, values in sets[group].items():
-            arrays.append([group, name, len(values)])
-            chunks.append(values.astype(dtype).tobytes())
-    header = json.dumps({"generation": generation, "documents": size, "live": sets["live"], "toc": toc,
-                         "fields": list(sets["facets"]), "labels": sets["labels"], "sets": places, "arrays": arrays},
-                        ensure_ascii=False).encode()
-    return len(header).to_bytes(4, "little") + header + b"".join(chunks)
-
-
-def _read_sets(path: Path, generation: int, toc: str) -> dict | None:
-    """The sets written with the index, or None when missing or written for another table of contents
-    (another generation of the index, or a table of contents since damaged)."""
-    try:
-        data = path.read_bytes()
-        length = int.from_bytes(data[:4], "little")
-        header = json.loads(data[4:4 + length])
-    except (OSError, ValueError):
-        return None
-    if header.get("generation") != generation or header.get("toc") != toc:
-        return None
-    size = header["documents"]
-    width, at = (size + 7) // 8, 4 + length
-    arrays_in = header.get("arrays", [])
-    if {group for group, _, _ in arrays_in} != set(ARRAYS):
-        return None
-    expected = at + width * len(header.get("sets", [])) + sum(
-        numpy.dtype(ARRAYS[group]).itemsize * count for group, _, count in arrays_in)
-    if len(data) != expected:
-        return None
-    facets: dict[str, dict[str, int]] = {facet: {} for facet in header["fields"]}
-    kinds: dict[str, int] = {}
-    for group, facet, value in header["sets"]:
-        bits = int.from_bytes(data[at:at + width], "little")
-        at += width
-        if group == "kinds":
-            kinds[value] = bits
-        else:
-            facets.setdefault(facet, {})[value] = bits
-    arrays: dict[str, dict[str, numpy.ndarray]] = {group: {} for group in ARRAYS}
-    for group, name, count in header["arrays"]:
-        arrays[group][name] = numpy.frombuffer(data, dtype=ARRAYS[group], count=count, offset=at)
-        at += numpy.dtype(ARRAYS[group]).itemsize * count
-    return {"facets": facets, "kinds": kinds, **arrays, "labels": header["labels"], "size": size,
-            "live": header["live"]}
-
-
-TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc")  # whoosh's table of contents, one per generation
-
-
-def _generation(folder: Path) -> int:
-    """whoosh's latest generation in a folder (as index.latest_generation(), without opening the index)."""
-    found = [int(m.group(1)) for name in os.listdir(folder) if (m := TOC_NAME.fullmatch(name))]
-    return max(found, default=-1)
-
-
-def _toc_digest(folder: Path, generation: int) -> str:
-    """Digest of whoosh's table of contents: the files written with the index belong to this one."""
-    try:
-        return hashlib.sha1((folder / f"_MAIN_{generation}.toc").read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-SHOWN = ("id", "kind", "title", "carrier", "url", "updated", "facet_values")  # what a hit shows
-
-
-def _shown(doc: SearchDocument) -> bytes:
-    """What a hit shows of a document, encoded for the documents file."""
-    return marshal.dumps((doc.id, doc.kind, doc.title, doc.carrier, doc.url, doc.updated, doc.facets))
-
-
-class Documents:
-    """The documents file: what a hit shows, by document number, each read on demand.
-
-    Layout: generation and count (uint32), count + 1 offsets (uint64), then one marshal record per
-    document number (empty for a deleted one). Written with the index from the documents themselves;
-    whoosh's stored fields would load every document's text to show ten titles."""
-
-    def __init__(self, data: bytes, offsets: array):
-        self.data, self.offsets = data, offsets
-
-    def __getitem__(self, docnum: int) -> tuple:
-        return marshal.loads(self.data[self.offsets[docnum]:self.offsets[docnum + 1]])
-
-    @classmethod
-    def open(cls, path: Path, generation: int) -> Documents | None:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        head = array("I", data[:8]) if len(data) >= 8 else array("I", [0, 0])
-        if sys.byteorder != "little":
-            head.byteswap()
-        if head[0] != generation or len(data) < 8 + 8 * (head[1] + 1):
-            return None
-        offsets = array("Q", data[8:8 + 8 * (head[1] + 1)])
-        if sys.byteorder != "little":
-            offsets.byteswap()
-        return cls(data, offsets) if offsets[-1] == len(data) else None
-
-    @staticmethod
-    def encode(generation: int, reader, shown: dict[str, bytes]) -> bytes:
-        ids = reader.column_reader("id")
-        size = reader.doc_count_all()
-        records = [b"" if reader.is_deleted(d) else shown[ids[d]] for d in range(size)]
-        start = 8 + 8 * (size + 1)
-        offsets = array("Q", [start])
-        for record in records:
-            offsets.append(offsets[-1] + len(record))
-        head = array("I", [generation, size])
-        if sys.byteorder != "little":
-            head.byteswap()
-            offsets.byteswap()
-        return head.tobytes() + offsets.tobytes() + b"".join(records)
-
-    @classmethod
-    def by_id(cls, path: Path) -> dict[str, bytes]:
-        """Every live document's record, by id (to write the file again after an update)."""
-        try:
-            data = path.read_bytes()
-            count = int.from_bytes(data[4:8], "little")
-            offsets = array("Q", data[8:8 + 8 * (count + 1)])
-        except (OSError, ValueError):
-            return {}
-        if sys.byteorder != "little":
-            offsets.byteswap()
-        records = (data[a:b] for a, b in zip(offsets, offsets[1:]))
-        return {marshal.loads(record)[0]: record for record in records if record}
-
-
-def idf(frequency: int, documents: int) -> float:
-    """BM25's inverse document frequency: how much matching a rare word says."""
-    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            "size": size, "live": mask(live), "live_count": len(live)}
 
 
 def _add_places(places: dict[str, list[list[str]]], doc: SearchDocument) -> None:
