@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from essaim.model import geography
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.pipeline.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.model.vocabularies import fold, vocabulary
@@ -26,6 +24,8 @@ class FilterError(Exception):
 def resolve_filter(facet: str, raw: str) -> str:
     """A filter value given as code, id, label or synonym, case and accents ignored."""
     if facet in ("region", "departement"):
+        from essaim.model import geography
+
         table = geography.regions() if facet == "region" else geography.departements()
         if raw.upper() in table:
             return raw.upper()
@@ -105,6 +105,8 @@ def readable_index(content: Path, root: Path) -> Iterator[SearchIndex]:
     if not reason:
         yield search_index
         return
+    import tempfile
+
     from essaim.pipeline.catalog import open_catalog
 
     catalog, _ = open_catalog(content)
@@ -210,6 +212,7 @@ def print_results(results, filters, likeness: dict | None = None, label=facet_la
 
 def resolve_commune(raw: str):
     """The commune of --comme, or None after telling why (unknown name, or the candidates of a shared one)."""
+    from essaim.model import geography
     from essaim.search.territory import AmbiguousCommune, UnknownCommune, find_commune
 
     try:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 
 # Vocabulary name -> data file. The names are those used by the card model.
@@ -57,6 +55,8 @@ class Vocabulary:
         for t in self.terms:
             for key in (t.id, t.label, *t.synonyms):
                 keys.setdefault(fold(key), t.id)
+        import difflib  # here: the command line imports this module to search, and never suggests
+
         match = difflib.get_close_matches(wanted, list(keys), n=1, cutoff=0.6)
         return keys[match[0]] if match else None
 
@@ -91,7 +91,9 @@ def _term(entry: dict) -> Term:
 
 @cache
 def vocabulary(name: str) -> Vocabulary:
-    from essaim.text.yamlreader import load_data  # the YAML reader only when a vocabulary is read
+    from importlib import resources  # both only when a vocabulary is read (searching reads none)
+
+    from essaim.text.yamlreader import load_data
 
     text = resources.files("essaim").joinpath("data", "vocabularies", VOCABULARY_FILES[name]).read_text("utf-8")
     return Vocabulary(name, tuple(_term(e) for e in load_data(text)))

@@ -44,7 +44,8 @@ from essaim.search import querydata
 from essaim.search.text import WORD_PATTERN, nfc
 from essaim.search.results import Hit, Results, Suggestion
 from essaim.search.store import (DOCUMENTS_FILE, FIELD_BOOSTS, FUZZY_FACTOR, INDEX_FORMAT, LEXICON_FILE, META_FILE,
-                                 POSTINGS_FILE, QUERY_DATA_FILE, SETS_FILE, SHOWN, TAG_WEIGHT, Documents, Files, Postings,
+                                 POSTINGS_FILE, QUERY_DATA_FILE, SETS_FILE, SHOWN, TAG_WEIGHT, WORDS_FILE, Documents, Files,
+                                 Postings, words_bytes,
                                  data_digest, generation, idf, meta_stale_reason, results_of, sets_bytes,
                                  shown_record, toc_digest)
 from essaim.search.understanding import Group, Understanding, fold_inclusive, understand
@@ -307,6 +308,7 @@ class SearchIndex:
             header = {"generation": number, "toc": toc_digest(folder, number), "live": sets["live_count"],
                       "labels": sets["labels"], "statistics": _statistics(reader), "segments": segments}
             files = {SETS_FILE: sets_bytes(header, sets, sets["size"]),
+                     WORDS_FILE: words_bytes(number, lexicon["words"], frequencies),
                      DOCUMENTS_FILE: Documents.encode(number, _ids(reader), shown)}
             for leaf, _ in reader.leaf_readers():  # segments never change: a new one gets its postings file
                 name = POSTINGS_FILE.format(leaf.segment().segment_id())

@@ -90,8 +90,8 @@ class QuickIndex:
     def alternative(self, terms: tuple[str, ...]) -> dict[int, float]:
         """The sum of the terms' scores where all are present."""
         vectors = [self.term_scores(term) for term in terms]
-        if not vectors:
-            return {}
+        if len(vectors) < 2:  # 0.0 + score is the score
+            return vectors[0] if vectors else {}
         total = {}
         for docnum in min(vectors, key=len):
             if all(docnum in vector for vector in vectors):
@@ -131,8 +131,8 @@ class QuickIndex:
                 covered[docnum] = covered.get(docnum, 0.0) + weight
                 totals[docnum] = totals.get(docnum, 0.0) + score
                 held[docnum] = held.get(docnum, 0) + 1
-        in_scope = members(scope)
-        numbers = sorted(d for d in held if d in in_scope)
+        in_scope = scope.to_bytes((self.files.size + 7) // 8, "little")
+        numbers = sorted(d for d in held if in_scope[d >> 3] >> (d & 7) & 1)
         final = {d: _round(totals[d] * (covered[d] / total_weight), 10000.0) for d in numbers}
         return numbers, final, {d for d in numbers if held[d] == len(per_group)}
 
