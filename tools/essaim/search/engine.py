@@ -45,7 +45,7 @@ from essaim.search.text import WORD_PATTERN, nfc
 from essaim.search.results import Hit, Results, Suggestion
 from essaim.search.store import (DOCUMENTS_FILE, FIELD_BOOSTS, FUZZY_FACTOR, INDEX_FORMAT, LEXICON_FILE, META_FILE,
                                  POSTINGS_FILE, QUERY_DATA_FILE, SETS_FILE, SHOWN, TAG_WEIGHT, WORDS_FILE, Documents, Files,
-                                 Postings, words_bytes,
+                                 Postings, Words, words_bytes,
                                  data_digest, generation, idf, meta_stale_reason, results_of, sets_bytes,
                                  shown_record, toc_digest)
 from essaim.search.understanding import Group, Understanding, fold_inclusive, understand
@@ -647,7 +647,7 @@ def _from_whoosh(folder: Path, key: tuple, searcher) -> Reading:
     reading = Reading(key=key, size=sets["size"], live=sets["live_count"], live_mask=sets["live"],
                       facet_masks=sets["facets"], kinds=sets["kinds"], orders=sets["orders"],
                       lengths=sets["lengths"], labels=sets["labels"], statistics=_statistics(reader),
-                      lexicon=lexicon["words"], frequencies=lexicon["frequencies"],
+                      words=Words.of(lexicon["words"], lexicon["frequencies"]),
                       query_data=json.loads((folder / QUERY_DATA_FILE).read_text("utf-8")), documents=None,
                       segments=[(_LeafPostings(leaf), offset) for leaf, offset in reader.leaf_readers()],
                       open_searcher=lambda: searcher)

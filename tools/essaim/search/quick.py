@@ -9,6 +9,7 @@ they give the same results, scores included: tests/test_search.py compares them 
 
 from __future__ import annotations
 
+import heapq
 from pathlib import Path
 
 from essaim.pipeline.facets import FACETS
@@ -64,16 +65,15 @@ class QuickIndex:
         if not found:
             return {}
         idf_value, average, b, k1 = self.files.bm25(name, frequency)
-        table = self.files.statistics["length_table"]
-        raw = self.files.lengths[name]
+        # k1 × ((1 - b) + b × length / average) for each length byte: the same operations as per posting
+        norms = [k1 * ((1 - b) + b * (length if byte else 1.0) / average)
+                 for byte, length in enumerate(self.files.statistics["length_table"])]
+        raw, saturation = self.files.lengths[name], k1 + 1
+        every = self.files.live == self.files.size  # no deleted document
         scores = {}
         for ids, weights, offset in found:
-            for local, weight in zip(ids, weights):
-                docnum = local + offset
-                if not self._is_live(docnum):
-                    continue
-                length = table[raw[docnum]] if raw[docnum] else 1.0
-                scores[docnum] = idf_value * ((weight * (k1 + 1)) / (weight + k1 * ((1 - b) + b * length / average)))
+            scores.update({local + offset: idf_value * ((weight * saturation) / (weight + norms[raw[local + offset]]))
+                           for local, weight in zip(ids, weights) if every or self._is_live(local + offset)})
         return scores
 
     def term_scores(self, term: str) -> dict[int, float]:
@@ -156,9 +156,9 @@ class QuickIndex:
             return bool(kept[docnum >> 3] >> (docnum & 7) & 1)
 
         if understanding is not None and sort == "pertinence":
-            rank = files.orders["rank"]
-            chosen = sorted((d for d in numbers if is_kept(d)), key=lambda d: (-scores[d], rank[d]))
-            ranked = [(d, scores[d]) for d in chosen[offset:offset + limit]]
+            rank = files.orders["rank"]  # ranks are distinct: (-score, rank) is a total order, as numpy's lexsort
+            best = heapq.nsmallest(offset + limit, ((-scores[d], rank[d], d) for d in numbers if is_kept(d)))
+            ranked = [(d, scores[d]) for _, _, d in best[offset:]]
         else:
             order = files.orders["date" if sort == "date" else "title"]
             wanted, ranked = offset + limit, []

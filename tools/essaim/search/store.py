@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 
 from essaim.search.results import Hit, Results, Suggestion
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from collections.abc import Callable
 
+if TYPE_CHECKING:
     from essaim.search.understanding import Group, Understanding
 
 # Bump when the schema, the analysis or these files change: older indexes are rebuilt.
-INDEX_FORMAT = 14
+INDEX_FORMAT = 15
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 B, K1 = 0.75, 1.2  # whoosh's BM25F defaults, the weighting the index is scored with
 TAG_WEIGHT = 3.0  # a vocabulary term reached through a synonym or the thesaurus scores TAG_WEIGHT × idf
@@ -166,9 +166,65 @@ def read_sets(path: Path, number: int, toc: str) -> dict | None:
 
 
 def words_bytes(number: int, words: dict[str, str], frequencies: dict[str, int]) -> bytes:
-    """The words file: the lexicon's words and term frequencies in marshal form, twice as fast to read as
-    its JSON (which keeps the place names for updates)."""
-    return marshal.dumps((number, words, frequencies))
+    """The words file (Words): generation and lines length (uint32), one line per indexed word (« \\nword\\x1f
+    term\\x1ffrequency », sorted), then the words and frequencies in marshal form."""
+    lines = ("".join(f"\n{word}\x1f{term}\x1f{frequencies.get(term, 0)}" for word, term in sorted(words.items()))
+             + "\n").encode()
+    return (_little(array("I", [number, len(lines)])).tobytes() + lines
+            + marshal.dumps((dict(words), dict(frequencies))))
+
+
+class Words:
+    """The indexed words: a query looks its few words up in the lines of the words file (a scan, no table
+    built); the whole lexicon (corrections of typos, the site's files) is decoded on first use."""
+
+    def __init__(self, lines: bytes, tables: Callable[[], tuple[dict[str, str], dict[str, int]]]):
+        self.lines, self._tables, self._decoded = lines, tables, None
+        self.shards: dict[str, dict[str, tuple[str, int]]] = {}
+
+    @classmethod
+    def open(cls, path: Path, number: int) -> Words | None:
+        try:
+            data = path.read_bytes()
+            written, length = _little(array("I", data[:8]))
+        except (OSError, ValueError):
+            return None
+        if written != number:
+            return None
+        return cls(data[8:8 + length], lambda: marshal.loads(data[8 + length:]))
+
+    @classmethod
+    def of(cls, lexicon: dict[str, str], frequencies: dict[str, int]) -> Words:
+        return cls(words_bytes(0, lexicon, frequencies)[8:], lambda: (lexicon, frequencies))
+
+    @property
+    def lexicon(self) -> dict[str, str]:
+        if self._decoded is None:
+            self._decoded = self._tables()
+        return self._decoded[0]
+
+    @property
+    def frequencies(self) -> dict[str, int]:
+        if self._decoded is None:
+            self._decoded = self._tables()
+        return self._decoded[1]
+
+    def lookup(self, word: str) -> tuple[str, int] | None:
+        """(term, document frequency) of an indexed word, or None."""
+        if "\n" in word or "\x1f" in word:
+            return None
+        found = self.lines.find(f"\n{word}\x1f".encode())
+        if found < 0:
+            return None
+        _, term, frequency = self.lines[found + 1:self.lines.index(b"\n", found + 1)].decode().split("\x1f")
+        return (term, int(frequency)) if term else None
+
+    def shard(self, letter: str) -> dict[str, tuple[str, int]]:
+        """Indexed words starting with a letter, with their term and frequency (for corrections)."""
+        if not self.shards:
+            for word, term in self.lexicon.items():
+                self.shards.setdefault(word[0], {})[word] = (term, self.frequencies.get(term, 0))
+        return self.shards.get(letter, {})
 
 
 def shown_record(doc) -> bytes:
@@ -329,12 +385,10 @@ class Files:
     lengths: dict  # field -> every document's length byte (whoosh's encoding, 0 where absent)
     labels: dict[str, dict[str, str]]  # facet -> value -> French label, for every value in the index
     statistics: dict  # whoosh's: "field_lengths" (field -> total), "length_table" (length byte -> length)
-    lexicon: dict[str, str]
-    frequencies: dict[str, int]
+    words: Words
     query_data: dict
     documents: Documents | None  # what a hit shows, by document number
     segments: list[tuple[Postings, int]]  # postings of each segment, with its first document number
-    shards: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, folder: Path, **extra) -> Files | None:
@@ -349,29 +403,28 @@ class Files:
                         for segment, offset in header["segments"]]
         except (OSError, ValueError):
             return None
-        try:
-            written, words, frequencies = marshal.loads((folder / WORDS_FILE).read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return None
-        if written != number:
+        words = Words.open(folder / WORDS_FILE, number)
+        if words is None:
             return None
         return cls(key=(str(folder), number), size=sets["size"], live=header["live"], live_mask=sets["live"],
                    facet_masks=sets["facets"], kinds=sets["kinds"], orders=sets["orders"], lengths=sets["lengths"],
-                   labels=header["labels"], statistics=header["statistics"], lexicon=words,
-                   frequencies=frequencies,
+                   labels=header["labels"], statistics=header["statistics"], words=words,
                    query_data=json.loads((folder / QUERY_DATA_FILE).read_text("utf-8")),
                    documents=Documents.open(folder / DOCUMENTS_FILE, number), segments=segments, **extra)
 
+    @property
+    def lexicon(self) -> dict[str, str]:
+        return self.words.lexicon
+
+    @property
+    def frequencies(self) -> dict[str, int]:
+        return self.words.frequencies
+
     def lookup(self, word: str) -> tuple[str, int] | None:
-        term = self.lexicon.get(word)
-        return (term, self.frequencies.get(term, 0)) if term else None
+        return self.words.lookup(word)
 
     def shard(self, letter: str) -> dict[str, tuple[str, int]]:
-        """Indexed words starting with a letter, with their term and frequency (for corrections)."""
-        if not self.shards:
-            for word, term in self.lexicon.items():
-                self.shards.setdefault(word[0], {})[word] = (term, self.frequencies.get(term, 0))
-        return self.shards.get(letter, {})
+        return self.words.shard(letter)
 
     def label(self, facet: str, value: str) -> str:
         found = self.labels.get(facet, {}).get(value)
