@@ -110,15 +110,21 @@ def test_commands_that_never_search_do_not_load_the_search_engine():
     assert done.stdout.strip().splitlines()[-1] == "False"
 
 
+SEARCH_NEVER_IMPORTS = ("pydantic", "email_validator", "phonenumbers", "essaim.model.card", "essaim.pipeline.catalog",
+                        "yaml", "essaim.text.yamlreader", "markdown", "markdown_it", "mkdocs")
+
+
 def test_search_does_not_load_the_card_model(tmp_path):
-    """`essaim search` imports what searching needs: not pydantic, email-validator nor phonenumbers."""
-    probe = ("import sys; from essaim.cli.main import main; main(['--content', sys.argv[1], 'search', 'santé', '--index', "
-             "sys.argv[2], '--json']); print(sorted(m for m in ('pydantic', 'email_validator', 'phonenumbers', "
-             "'essaim.model.card', 'essaim.pipeline.catalog') if m in sys.modules))")
+    """`essaim search` imports what searching needs: not pydantic, email-validator, phonenumbers, the card model,
+    YAML nor Markdown (labels of the suggested filters come from the index, not from the vocabularies)."""
+    probe = ("import sys; from essaim.cli.main import main; main(['--content', sys.argv[1], 'search', 'médiation', "
+             "'--index', sys.argv[2], '--json']); print(sorted(m for m in sys.argv[3].split() if m in sys.modules))")
     index = tmp_path / "index"
     subprocess.run([sys.executable, "-m", "essaim", "--content", str(CONTENT), "index", "--index", str(index)],
                    check=True, capture_output=True, cwd=CONTENT.parent)
-    done = subprocess.run([sys.executable, "-c", probe, str(CONTENT), str(index)], capture_output=True, text=True,
-                          cwd=CONTENT.parent)
+    done = subprocess.run([sys.executable, "-c", probe, str(CONTENT), str(index), " ".join(SEARCH_NEVER_IMPORTS)],
+                          capture_output=True, text=True, cwd=CONTENT.parent)
     assert done.returncode == 0, done.stderr[-2000:]
+    output = json.loads(done.stdout[:done.stdout.rindex("\n[")])
+    assert output["total"] > 0 and output["suggestions"] and all(s["label"] for s in output["suggestions"])
     assert done.stdout.strip().splitlines()[-1] == "[]"

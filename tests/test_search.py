@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import unicodedata
 
 import pytest
@@ -274,3 +275,84 @@ def test_similar_cards_read_a_bounded_number_of_postings(tmp_path, monkeypatch):
         found = index.similar(card.id)
         assert sum(read) <= 60
         assert len(found) <= 5 and card.id not in found
+
+
+def _answer(results) -> tuple:
+    """Everything a search returns, snippets aside (made on demand by whoosh in both)."""
+    return (results.query, results.total, [(h.id, h.kind, h.title, h.carrier, h.url, h.score, h.updated, h.facets)
+                                           for h in results.hits], results.facets, results.complete,
+            results.suggestion, results.corrected, [(s.facet, s.value, s.count) for s in results.suggestions],
+            results.ignored)
+
+
+def _same_answers(root, queries) -> int:
+    from essaim.search.quick import QuickIndex
+
+    engine_index, quick = SearchIndex(root), QuickIndex.open(root)
+    assert quick is not None
+    compared = 0
+    for text, filters, kind, sort in queries:
+        mine = quick.search(text, filters, kind=kind, sort=sort, limit=50)
+        theirs = engine_index.search(text, filters, kind=kind, sort=sort, limit=50)
+        assert _answer(mine) == _answer(theirs), (text, filters, kind, sort)
+        compared += bool(theirs.hits)
+    return compared
+
+
+def test_one_query_without_numpy_gives_the_engine_answers(tmp_path):
+    """essaim.search.quick (plain Python, for `essaim search`) and the engine (numpy vectors) give the same
+    results, scores, counts and suggestions: every graded query of the relevance set and the benchmark's,
+    with and without filters, every sort, on the real cards; then after an update with a deletion."""
+    import random
+
+    from essaim.bench.engine import QUERIES as BENCH_QUERIES
+    from essaim.bench.engine import _filters
+    from essaim.bench.relevance import load_queries
+
+    catalog, _ = open_catalog(CONTENT)
+    root = tmp_path / "index"
+    index_catalog(catalog, root)
+    graded = load_queries(CONTENT.parent / "tests" / "data" / "relevance.yaml")
+    rng = random.Random(3)
+    queries = [(q.text, q.filters, "action", "pertinence") for q in graded]
+    queries += [(text, _filters(rng), kind, sort) for text in BENCH_QUERIES for kind in ("action", "guide", None)
+                for sort in ("pertinence", "date", "titre")]
+    assert _same_answers(root, queries) > len(graded)
+
+    victim = catalog.cards[3]
+    edited = victim.path.read_text(encoding="utf-8")
+    scratch = tmp_path / "content"
+    shutil.copytree(CONTENT, scratch)
+    (scratch / "actions" / catalog.cards[5].path.name).unlink()
+    (scratch / "actions" / victim.path.name).write_text(edited.replace(victim.meta.title, victim.meta.title + " médiation"),
+                                                        encoding="utf-8")
+    assert not index_catalog(open_catalog(scratch)[0], root).rebuilt
+    assert SearchIndex(root).reading().searcher.reader().has_deletions()
+    assert _same_answers(root, queries[::5]) > 10
+
+
+def test_one_query_reads_only_the_index_files(tmp_path, monkeypatch):
+    """`essaim search` answers from the files written with the index: neither numpy nor whoosh is imported;
+    an index without them (older, or being updated) is read by the engine."""
+    import subprocess
+    import sys
+
+    from essaim.search import engine
+
+    catalog, _ = open_catalog(CONTENT)
+    root = tmp_path / "index"
+    index_catalog(catalog, root)
+    probe = ("import sys; from essaim.cli.main import main; main(['--content', sys.argv[1], 'search', 'médiation', "
+             "'--index', sys.argv[2], '--json']); print(sorted(m for m in ('numpy', 'whoosh') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe, str(CONTENT), str(root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    expected = done.stdout[:done.stdout.rindex("\n[")]
+    for old in (root / "current").glob(engine.POSTINGS_FILE.format("*")):
+        old.unlink()
+    from essaim.search.quick import QuickIndex
+
+    assert QuickIndex.open(root) is None
+    again = subprocess.run([sys.executable, "-m", "essaim", "--content", str(CONTENT), "search", "médiation",
+                            "--index", str(root), "--json"], capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout.strip() == expected.strip()

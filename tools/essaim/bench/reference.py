@@ -32,7 +32,7 @@ from essaim.search.documents import entries
 from essaim.search.engine import FIELD_BOOSTS, analyze
 
 CLI_QUERY = "médiation"
-RUNS = 5  # alternated runs of each process-level measurement
+RUNS = 9  # alternated runs of each process-level measurement (a shared machine: medians of more)
 
 # The one-shot tantivy script: what a compiled engine costs from process start to JSON on stdout.
 ONE_SHOT = r'''
@@ -284,8 +284,10 @@ def report_markdown(rows: list[dict], cli_rows: list[dict], machine: str) -> str
         "mêmes documents et même analyse (les champs sont donnés à tantivy déjà analysés par notre analyseur), "
         f"mêmes {rows[0]['queries']} requêtes avec filtres et facettes disjonctives, exécutées en alternance. "
         "tantivy reçoit la requête déjà comprise par notre moteur (groupes, formes, termes de vocabulaire) : "
-        "la compréhension de la requête n'est comptée que de notre côté, les extraits surlignés aussi. "
-        "Ligne de commande : `essaim search \"médiation\" --json`, démarrage du processus compris, contre un "
+        "la compréhension de la requête n'est comptée que de notre côté ; les extraits surlignés, faits à la "
+        "lecture d'un résultat, ne sont demandés ni d'un côté ni de l'autre. "
+        "Ligne de commande : `essaim search \"médiation\" --json` (réponse en Python depuis les fichiers de "
+        "l'index, sans numpy ni whoosh), démarrage du processus compris, contre un "
         "script tantivy d'un coup (ouvre l'index, cherche, compte les facettes, écrit le JSON), médianes de "
         f"{RUNS} lancements alternés. Index : construction complète ; pour tantivy, écriture seule (l'analyse "
         "Python des textes, commune aux deux, à part). Chaque case donne le temps de calcul (processus et "

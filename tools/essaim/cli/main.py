@@ -268,6 +268,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_schema)
 
     for module in COMMAND_MODULES:
+        if command in commands.choices:  # the command about to run is there: the other modules are not imported
+            break
         importlib.import_module(module).register(commands)
 
     p = commands.add_parser("bench", help="mesure l'index et la recherche sur des bases synthétiques")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from essaim.model import geography
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.pipeline.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.model.vocabularies import UnknownTerm, did_you_mean, find_term, fold
@@ -26,6 +24,8 @@ class FilterError(Exception):
 def resolve_filter(facet: str, raw: str) -> str:
     """A filter value given as code, id, label or synonym, case and accents ignored."""
     if facet in ("region", "departement"):
+        from essaim.model import geography
+
         try:
             return geography.find_place(facet, raw).code
         except geography.PlaceError:
@@ -101,6 +101,8 @@ def readable_index(content: Path, root: Path) -> Iterator[SearchIndex]:
     if not reason:
         yield search_index
         return
+    import tempfile
+
     from essaim.cli.main import load_catalog
 
     catalog, _ = load_catalog(content)
@@ -129,19 +131,34 @@ def cmd_search(args) -> int:
         if args.guides:
             print("essaim search : --comme classe des fiches, pas des guides", file=sys.stderr)
             return 2
+    if place is None:  # one query: answered from the index's files, without numpy nor whoosh, when up to date
+        from essaim.search.quick import QuickIndex
+
+        quick = QuickIndex.open(Path(args.index))
+        if quick is not None:
+            try:
+                show_results(quick, text, filters, args)
+            finally:
+                quick.close()
+            return 0
     with readable_index(Path(args.content), Path(args.index)) as search_index:
         if place is not None:
             return search_like(search_index, place, text, filters, args)
-        results = search_index.search(text, filters, kind="guide" if args.guides else "action",
-                                      sort=args.tri, limit=max(args.limit, 0))
-    if args.json:
-        print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
-    else:
-        print_results(results, filters)
+        show_results(search_index, text, filters, args)
     return 0
 
 
-def as_json(results) -> dict:
+def show_results(search_index, text: str, filters: dict[str, list[str]], args) -> None:
+    results = search_index.search(text, filters, kind="guide" if args.guides else "action",
+                                  sort=args.tri, limit=max(args.limit, 0))
+    if args.json:
+        print(json.dumps(as_json(results, search_index.label), ensure_ascii=False, indent=2))
+    else:
+        print_results(results, filters, label=search_index.label)
+
+
+def as_json(results, label=facet_label) -> dict:
+    """The JSON of `essaim search`; labels from the index when given its label function (no vocabulary read)."""
     return {
         "query": results.query,
         "total": results.total,
@@ -151,13 +168,13 @@ def as_json(results) -> dict:
         "facets": results.facets,
         "complete": results.complete,
         "corrections": {"corrected": results.corrected, "query": results.suggestion},
-        "suggestions": [{"facet": s.facet, "value": s.value, "label": facet_label(s.facet, s.value), "count": s.count}
+        "suggestions": [{"facet": s.facet, "value": s.value, "label": label(s.facet, s.value), "count": s.count}
                         for s in results.suggestions],
         "ignored": results.ignored,
     }
 
 
-def print_results(results, filters, likeness: dict | None = None) -> None:
+def print_results(results, filters, likeness: dict | None = None, label=facet_label) -> None:
     if results.corrected:
         print(f"Fautes de frappe corrigées : résultats pour « {results.suggestion} ».\n")
     print(f"{results.total} résultat(s)" + (f" pour « {results.query} »" if results.query else "")
@@ -166,11 +183,11 @@ def print_results(results, filters, likeness: dict | None = None) -> None:
     if results.ignored:
         print("Mots inconnus de la base, ignorés : " + ", ".join(results.ignored) + "\n")
     if results.suggestions:
-        print("Filtres suggérés : " + " · ".join(f"--{s.facet} {s.value} ({facet_label(s.facet, s.value)}, {s.count})"
+        print("Filtres suggérés : " + " · ".join(f"--{s.facet} {s.value} ({label(s.facet, s.value)}, {s.count})"
                                                  for s in results.suggestions) + "\n")
     for rank, hit in enumerate(results.hits, 1):
-        places = ", ".join(facet_label("departement", d) for d in hit.facets.get("departement", [])) or \
-            ", ".join(facet_label("region", r) for r in hit.facets.get("region", [])) or "national"
+        places = ", ".join(label("departement", d) for d in hit.facets.get("departement", [])) or \
+            ", ".join(label("region", r) for r in hit.facets.get("region", [])) or "national"
         print(f"{rank:>2}. {hit.title}")
         if hit.carrier:
             print(f"    {hit.carrier} — {places}")
@@ -183,7 +200,7 @@ def print_results(results, filters, likeness: dict | None = None) -> None:
     for facet, row in results.facets.items():
         if not row:
             continue
-        shown = [f"{'[x] ' if v in filters.get(facet, []) else ''}{facet_label(facet, v)} ({n})"
+        shown = [f"{'[x] ' if v in filters.get(facet, []) else ''}{label(facet, v)} ({n})"
                  for v, n in list(row.items())[:12]]
         more = f" … +{len(row) - 12}" if len(row) > 12 else ""
         print(f"{FACETS[facet]} : " + " · ".join(shown) + more)
@@ -191,6 +208,7 @@ def print_results(results, filters, likeness: dict | None = None) -> None:
 
 def resolve_commune(raw: str):
     """The commune of --comme, or None after telling why (unknown name, or the candidates of a shared one)."""
+    from essaim.model import geography
     from essaim.search.territory import AmbiguousCommune, UnknownCommune, find_commune
 
     try:
@@ -221,7 +239,7 @@ def search_like(search_index, place, text: str, filters: dict, args) -> int:
     ranked = rank_like(place, results.hits, profiles, with_words=bool(results.query))[:max(args.limit, 0)]
     results.hits = [r.hit for r in ranked]
     if args.json:
-        data = as_json(results)
+        data = as_json(results, search_index.label)
         data["territoire"] = place.as_dict()
         for row, r in zip(data["results"], ranked):
             row["ressemblance"] = r.match.as_dict()
@@ -229,5 +247,5 @@ def search_like(search_index, place, text: str, filters: dict, args) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"Territoire : {place.name} ({place.code}) — " + " · ".join(place.describe()) + "\n")
-    print_results(results, filters, {r.hit.id: r for r in ranked})
+    print_results(results, filters, {r.hit.id: r for r in ranked}, label=search_index.label)
     return 0

@@ -7,14 +7,11 @@ for other lists (field names, section headings).
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
-from essaim.text.yamlreader import load_data
 
 # Vocabulary name -> data file. The names are those used by the card model.
 VOCABULARY_FILES = {
@@ -79,6 +76,8 @@ class Vocabulary:
 
 def nearest(value: str, choices, cutoff: float = 0.6) -> str | None:
     """The choice closest to a mistyped value (difflib's ratio at least cutoff), or None."""
+    import difflib  # here: searching imports this module and never suggests
+
     match = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
     return match[0] if match else None
 
@@ -125,6 +124,10 @@ def _term(entry: dict) -> Term:
 
 @cache
 def vocabulary(name: str) -> Vocabulary:
+    from importlib import resources  # both only when a vocabulary is read (searching reads none)
+
+    from essaim.text.yamlreader import load_data
+
     text = resources.files("essaim").joinpath("data", "vocabularies", VOCABULARY_FILES[name]).read_text("utf-8")
     return Vocabulary(name, tuple(_term(e) for e in load_data(text)))
 

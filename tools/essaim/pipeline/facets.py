@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from essaim.model import geography
 from essaim.model.freshness import VALUES as FRESHNESS_VALUES
 from essaim.model.freshness import freshness
 from essaim.model.vocabularies import vocabulary
@@ -42,6 +41,8 @@ FIXED_VALUES = {"evaluee": {"oui": "oui", "non": "non", "inconnu": "inconnu"},
 
 
 def card_departements(card: Card) -> list[str]:
+    from essaim.model import geography  # here: searching reads labels from the index, never the geography
+
     t = card.meta.territory
     codes = list(dict.fromkeys(t.departements))
     for commune in t.communes:
@@ -52,6 +53,8 @@ def card_departements(card: Card) -> list[str]:
 
 
 def card_regions(card: Card) -> list[str]:
+    from essaim.model import geography
+
     regions = list(dict.fromkeys(card.meta.territory.regions))
     for code in card_departements(card):
         parent = geography.departements()[code].parent
@@ -79,6 +82,8 @@ def card_facets(card: Card) -> dict[str, list[str]]:
 
 
 def facet_label(facet: str, value: str) -> str:
+    from essaim.model import geography
+
     if facet == "region":
         place = geography.regions().get(value)
         return place.name if place else value

@@ -13,19 +13,17 @@ half of one. A file lock serialises writers across processes.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
-import math
 import os
 import re
 import shutil
 import time
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy
 import whoosh
@@ -39,28 +37,29 @@ from whoosh.query import Term
 from whoosh.support.charset import accent_map
 
 from essaim.text.collation import sort_text
-from essaim.pipeline.facets import FACETS
+from essaim.pipeline.facets import FACETS, facet_label
 from essaim.pipeline.locking import Busy, exclusive
 from essaim.search.facets import counts, mask, members
 from essaim.search import querydata
 from essaim.search.text import WORD_PATTERN, nfc
+from essaim.search.results import Hit, Results, Suggestion
+from essaim.search.store import (DOCUMENTS_FILE, FIELD_BOOSTS, FUZZY_FACTOR, INDEX_FORMAT, LEXICON_FILE, META_FILE,
+                                 POSTINGS_FILE, QUERY_DATA_FILE, SETS_FILE, SHOWN, TAG_WEIGHT, WORDS_FILE, Documents, Files,
+                                 Postings, Words, words_bytes,
+                                 data_digest, generation, idf, meta_stale_reason, results_of, sets_bytes,
+                                 shown_record, toc_digest)
 from essaim.search.understanding import Group, Understanding, fold_inclusive, understand
+
+__all__ = ["FIELD_BOOSTS", "FUZZY_FACTOR", "INDEX_FORMAT", "TAG_WEIGHT", "Hit", "Results", "SearchIndex",
+           "Suggestion", "UpdateReport", "analyze", "data_digest"]
 
 if TYPE_CHECKING:  # documents are built from the card model, which searching never needs
     from essaim.search.documents import Entry, SearchDocument
 
-# Bump when the schema or the analysis changes: older indexes are rebuilt.
-INDEX_FORMAT = 11
-FIELD_BOOSTS = {"title": 4.0, "keywords": 2.5, "summary": 2.0, "places": 2.0, "carrier": 1.5, "body": 1.0}
 LOCK_TIMEOUT = 60.0
 SIMILAR_TERMS = 20  # distinctive terms of a card that make up its "similar cards" query
 SIMILAR_CANDIDATE_TERMS = 60  # terms considered, rarer ones standing in for those over budget
 SIMILAR_POSTINGS = 3000  # postings a card's similar-cards terms may read in all
-LEXICON_FILE = "lexique.json"  # indexed words -> terms, term frequencies, places: what queries are read against
-QUERY_DATA_FILE = "requete.json"  # stop words, question words, phrase table (essaim.search.querydata)
-SETS_FILE = "ensembles.bin"  # facet and kind bitmasks, sort orders: read in one go when the index opens
-TAG_WEIGHT = 3.0  # a vocabulary term reached through a synonym or the thesaurus scores TAG_WEIGHT × idf
-FUZZY_FACTOR = 0.8  # an alternative reached by correction, prefix or stem fallback scores a little lower
 ELISIONS = {"jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}
 MORE_STOPWORDS = {"les", "cet", "cette", "dont", "leurs", "plus", "tout", "tous", "toutes", "sans", "comme"}
 
@@ -147,82 +146,30 @@ class UpdateReport:
     reason: str = ""
 
 
-@dataclass
-class Hit:
-    id: str
-    kind: str
-    title: str
-    carrier: str
-    url: str
-    score: float
-    snippet: str
-    updated: str
-    facets: dict[str, list[str]]
+@dataclass(kw_only=True)
+class Reading(Files):
+    """What an open index serves queries from, reloaded when the index changes on disk.
 
+    Named fields only (no positional construction nor unpacking): tests and outputs read what they need.
+    The index's own files (essaim.search.store) answer queries; whoosh's searcher is opened on first
+    use (snippets, similar cards), or at once when those files are missing (an index being updated)."""
 
-@dataclass
-class Suggestion:
-    """A filter the query's words name, with the number of results it would give."""
-
-    facet: str
-    value: str
-    count: int
-
-
-@dataclass
-class Results:
-    query: str
-    total: int
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]]
-    suggestion: str | None = None  # the query with its typos corrected (« vouliez-vous dire »)
-    corrected: bool = False
-    complete: int = 0  # results holding every meaningful word (they come first)
-    suggestions: list[Suggestion] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # words matching nothing in the base
-
-
-@dataclass
-class Reading:
-    """What an open index serves queries from, reloaded when the index changes on disk."""
-
-    key: tuple
-    searcher: object
-    facet_masks: dict[str, dict[str, int]]
-    kinds: dict[str, int]
-    orders: dict[str, numpy.ndarray]  # "rank": place in (title, id) order; "title", "date": documents in order
-    lengths: dict[str, numpy.ndarray]  # field -> every document's length byte (whoosh's encoding, 0 where absent)
-    lexicon: dict[str, str]
-    frequencies: dict[str, int]
-    query_data: dict
+    open_searcher: Callable[[], object] = field(repr=False)
     cache: dict = field(default_factory=dict)
-    shards: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    _searcher: object = field(default=None, repr=False)
 
-    def lookup(self, word: str) -> tuple[str, int] | None:
-        term = self.lexicon.get(word)
-        return (term, self.frequencies.get(term, 0)) if term else None
+    @property
+    def searcher(self):
+        """whoosh's searcher over the index, opened on first use."""
+        if self._searcher is None:
+            self._searcher = self.open_searcher()
+        return self._searcher
 
-    def shard(self, letter: str) -> dict[str, tuple[str, int]]:
-        """Indexed words starting with a letter, with their term and frequency (for corrections)."""
-        if not self.shards:
-            for word, term in self.lexicon.items():
-                self.shards.setdefault(word[0], {})[word] = (term, self.frequencies.get(term, 0))
-        return self.shards.get(letter, {})
-
-
-def data_digest() -> str:
-    """Digest of the data files query understanding is built from: a change rebuilds the index."""
-    digest = hashlib.sha1()
-    data = resources.files("essaim").joinpath("data")
-    for path in ["thesaurus.yaml", *(f"vocabularies/{n}" for n in sorted(querydata_files()))]:
-        digest.update(data.joinpath(path).read_bytes())
-    return digest.hexdigest()
-
-
-def querydata_files() -> list[str]:
-    from essaim.model.vocabularies import VOCABULARY_FILES
-
-    return list(VOCABULARY_FILES.values())
+    def close(self) -> None:
+        super().close()
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
 
 def _fields(doc: SearchDocument) -> dict:
@@ -247,20 +194,14 @@ class SearchIndex:
 
     def stale_reason(self) -> str | None:
         """Why the index in service cannot be used as it is, or None."""
-        meta_path = self.current / "essaim-index.json"
         if not self.current.exists():
             return "aucun index"
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return "index sans description lisible"
-        if meta.get("format") != INDEX_FORMAT:
-            return f"format {meta.get('format')} périmé (attendu : {INDEX_FORMAT})"
-        if meta.get("data") != data_digest():
-            return "vocabulaires ou thésaurus modifiés"
+        reason = meta_stale_reason(self.current)
+        if reason:
+            return reason
         try:
             reading = self._reader()  # opened once: the search that follows reads from it
-            missing = [facet for facet in FACETS if facet not in reading.searcher.schema.names()]
+            missing = [facet for facet in FACETS if facet not in reading.facet_masks]
         except Exception as error:  # noqa: BLE001 — any failure to open means a corrupt index
             self.close()
             return f"index illisible ({type(error).__name__})"
@@ -287,14 +228,16 @@ class SearchIndex:
         writer = ix.writer(limitmb=256, procs=processes, multisegment=processes > 1)
         words: dict[str, str] = {}
         places: dict[str, list[list[str]]] = {}
+        shown: dict[str, bytes] = {}
         for entry in docs:
             doc = entry.make()
             writer.add_document(**_fields(doc))
             words.update(_lexicon_of(doc))
             _add_places(places, doc)
+            shown[doc.id] = shown_record(doc)
         writer.commit()
-        self._write_query_files(generation, ix, words, places)
-        (generation / "essaim-index.json").write_text(
+        self._write_query_files(generation, ix, words, places, shown)
+        (generation / META_FILE).write_text(
             json.dumps({"format": INDEX_FORMAT, "engine": f"whoosh {whoosh.versionstring()}", "documents": len(docs),
                         "data": data_digest()}), encoding="utf-8")
         link = self.root / f".current-{os.getpid()}"
@@ -319,12 +262,14 @@ class SearchIndex:
             return report
         lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
         words, places = lexicon["words"], lexicon["places"]
+        shown = Documents.by_id(self.current / DOCUMENTS_FILE)
         writer = ix.writer(timeout=LOCK_TIMEOUT)
         for entry in changed:
             doc = entry.make()
             writer.update_document(**_fields(doc))
             words.update(_lexicon_of(doc))
             _add_places(places, doc)
+            shown[doc.id] = shown_record(doc)
             if entry.id in indexed:
                 report.updated += 1
             else:
@@ -333,11 +278,11 @@ class SearchIndex:
             writer.delete_by_term("id", doc_id)
             report.deleted += 1
         writer.commit()
-        self._write_query_files(self.current.resolve(), index.open_dir(str(self.current)), words, places)
+        self._write_query_files(self.current.resolve(), index.open_dir(str(self.current)), words, places, shown)
         return report
 
     @staticmethod
-    def _write_query_files(folder: Path, ix, words: dict[str, str], places: dict) -> None:
+    def _write_query_files(folder: Path, ix, words: dict[str, str], places: dict, shown: dict[str, bytes]) -> None:
         """The lexicon (indexed words, their terms and frequencies, place names) and the query data."""
         data = querydata.query_data(places)
         for word, term in querydata.data_words(data, places).items():
@@ -355,32 +300,56 @@ class SearchIndex:
             temporary = folder / f".{name}.{os.getpid()}"
             temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
             os.replace(temporary, folder / name)
+        number = ix.latest_generation()
         with ix.searcher() as searcher:
-            sets = _sets_bytes(ix.latest_generation(), searcher)
-        temporary = folder / f".{SETS_FILE}.{os.getpid()}"
-        temporary.write_bytes(sets)
-        os.replace(temporary, folder / SETS_FILE)
+            reader = searcher.reader()
+            sets = _sets(searcher)
+            segments = [(leaf.segment().segment_id(), offset) for leaf, offset in reader.leaf_readers()]
+            header = {"generation": number, "toc": toc_digest(folder, number), "live": sets["live_count"],
+                      "labels": sets["labels"], "statistics": _statistics(reader), "segments": segments}
+            files = {SETS_FILE: sets_bytes(header, sets, sets["size"]),
+                     WORDS_FILE: words_bytes(number, lexicon["words"], frequencies),
+                     DOCUMENTS_FILE: Documents.encode(number, _ids(reader), shown)}
+            for leaf, _ in reader.leaf_readers():  # segments never change: a new one gets its postings file
+                name = POSTINGS_FILE.format(leaf.segment().segment_id())
+                if not (folder / name).exists():
+                    files[name] = _segment_postings(leaf)
+        for old in folder.glob(POSTINGS_FILE.format("*")):
+            if old.name not in {POSTINGS_FILE.format(segment) for segment, _ in segments}:
+                old.unlink()
+        for name, content in files.items():
+            temporary = folder / f".{name}.{os.getpid()}"
+            temporary.write_bytes(content)
+            os.replace(temporary, folder / name)
 
     # --- reading -----------------------------------------------------------
 
     def _reader(self) -> Reading:
-        """The open index, reopened when the index changed on disk."""
-        key = (str(self.current.resolve()),)
-        ix = index.open_dir(str(self.current))
-        key += (ix.latest_generation(),)
+        """The open index, reopened when the index changed on disk.
+
+        Whether it changed is read from the folder's name and whoosh's table of contents (a directory
+        listing, no file opened)."""
+        folder = self.current.resolve()
+        key = (str(folder), generation(folder))
         if self._reading and self._reading.key == key:
             return self._reading
-        if self._reading:
-            self._reading.searcher.close()
-        searcher = ix.searcher(weighting=scoring.BM25F())
-        sets = _read_sets(self.current / SETS_FILE, key[1], searcher.doc_count_all())
-        if sets is None:  # written by an older version, or a writer between its commit and its sets
-            sets = _sets(searcher)
-        lexicon = json.loads((self.current / LEXICON_FILE).read_text("utf-8"))
-        data = json.loads((self.current / QUERY_DATA_FILE).read_text("utf-8"))
-        self._reading = Reading(key, searcher, sets["facets"], sets["kinds"], sets["orders"], sets["lengths"],
-                                lexicon["words"], lexicon["frequencies"], data)
-        return self._reading
+        self.close()
+
+        def open_searcher():
+            return index.open_dir(str(folder)).searcher(weighting=scoring.BM25F())
+
+        reading = Reading.open(folder, open_searcher=open_searcher)
+        if reading is None:  # written by an older version, or a writer between its commit and its files
+            reading = _from_whoosh(folder, key, open_searcher())
+        for name in ("orders", "lengths"):  # arrays as numpy, for the vector arithmetic below
+            setattr(reading, name, {k: numpy.frombuffer(v, dtype=v.typecode) if isinstance(v, array) else v
+                                    for k, v in getattr(reading, name).items()})
+        self._reading = reading
+        return reading
+
+    def label(self, facet: str, value: str) -> str:
+        """The French label of a facet value, as written with the index (no vocabulary read)."""
+        return self._reader().label(facet, value)
 
     def reading(self) -> Reading:
         """The open index's data (lexicon, query data, searcher), for outputs such as the site's static index."""
@@ -400,16 +369,16 @@ class SearchIndex:
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = nfc(text or "").strip()
         r = self._reader()
-        scope = r.kinds.get(kind, 0) if kind else (1 << r.searcher.doc_count_all()) - 1
+        scope = r.kinds.get(kind, 0) if kind else (1 << r.size) - 1
         understanding = understand(text, r.query_data, r.lookup, r.shard) if text else None
         if understanding is not None:
             numbers, scores, complete = self._rank(r, understanding.groups, scope)
-            size = r.searcher.doc_count_all()
+            size = r.size
             match, complete_mask = _mask_of(numbers, size), _mask_of(numbers[complete], size)
         else:
             match, complete_mask = scope, 0
         final, facet_counts = counts(match, r.facet_masks, filters)
-        kept = _bits_of(final, r.searcher.doc_count_all())
+        kept = _bits_of(final, r.size)
         if understanding is not None and sort == "pertinence":
             chosen = kept[numbers]
             numbers, scores = numbers[chosen], scores[chosen]
@@ -419,22 +388,13 @@ class SearchIndex:
         else:
             order = r.orders["date" if sort == "date" else "title"]
             ranked = [(d, 0.0) for d in order[kept[order]][offset:offset + limit].tolist()]
-        complete = (complete_mask & final).bit_count()
-        words = frozenset(t for g in (understanding.groups if understanding else []) for a in g.alternatives
-                          for t in a.terms)
-        hits = [self._hit(r.searcher, docnum, score, words) for docnum, score in ranked]
-        results = Results(text, final.bit_count(), hits, facet_counts, complete=complete)
-        if understanding is not None:
-            results.suggestion = understanding.corrected_text(text)
-            results.corrected = bool(understanding.corrections)
-            results.ignored = understanding.ignored
-            results.suggestions = self._suggestions(r, understanding.groups, final, filters)
-        return results
+        return results_of(text, understanding, final, complete_mask, facet_counts, filters, r.facet_masks, ranked,
+                          lambda docnum, score, words: self._hit(r, docnum, score, words))
 
     def _group_scores(self, r: Reading, group: Group) -> numpy.ndarray:
         """Every document's score for a group: its best alternative (0 where none matches)."""
-        documents = r.searcher.doc_count()
-        best = numpy.zeros(r.searcher.doc_count_all())
+        documents = r.live
+        best = numpy.zeros(r.size)
         for alternative in group.alternatives:
             if alternative.tag:
                 facet, value = alternative.tag
@@ -456,12 +416,12 @@ class SearchIndex:
         cards holding all the meaningful words come first unless a card holding most of them matches
         them much better (a hard « all words first » tier measured worse, docs/decisions.md).
         Dense arrays over the documents: the cost grows with the query's words, each a vector sum."""
-        documents = r.searcher.doc_count()
+        documents = r.live
         per_group = [self._group_scores(r, g) for g in groups]
         per_group = [scores for scores in per_group if scores.any()]
         weights = [idf(int(numpy.count_nonzero(scores)), documents) for scores in per_group]
         total_weight = sum(weights) or 1.0
-        size = r.searcher.doc_count_all()
+        size = r.size
         covered, totals, held = numpy.zeros(size), numpy.zeros(size), numpy.zeros(size, dtype=numpy.int64)
         for weight, scores in zip(weights, per_group):
             present = scores > 0
@@ -477,14 +437,14 @@ class SearchIndex:
         """A bitmask of documents as a boolean array over document numbers (cached)."""
         key = ("bits", bitmask)
         if key not in r.cache:
-            r.cache[key] = _bits_of(bitmask, r.searcher.doc_count_all())
+            r.cache[key] = _bits_of(bitmask, r.size)
         return r.cache[key]
 
     def _alternative(self, r: Reading, terms: tuple[str, ...]) -> numpy.ndarray:
         """Every document's score for an alternative: the sum of its terms' scores where all are present."""
         key = ("alternative", terms)
         if key not in r.cache:
-            total = numpy.zeros(r.searcher.doc_count_all())
+            total = numpy.zeros(r.size)
             everywhere = numpy.ones(len(total), dtype=bool)
             for term in terms:
                 scores = self._term_vector(r, term)
@@ -499,7 +459,7 @@ class SearchIndex:
         The site's static index stores the same rounded scores (essaim.site.searchfiles)."""
         key = ("term", term)
         if key not in r.cache:
-            total = numpy.zeros(r.searcher.doc_count_all())
+            total = numpy.zeros(r.size)
             for name, boost in FIELD_BOOSTS.items():
                 scores = self._field_scores(r, name, term)
                 if scores:
@@ -524,16 +484,16 @@ class SearchIndex:
         tests/test_search.py checks the scores equal whoosh's scorer."""
         key = ("field", name, term)
         if key not in r.cache:
-            searcher = r.searcher
-            ids, weights = _postings(searcher.reader(), name, term)
-            if not len(ids):
+            found, frequency = r.postings(name, term)
+            ids = numpy.concatenate([numpy.frombuffer(i, dtype=numpy.uint32).astype(numpy.int64) + offset
+                                     for i, _, offset in found]) if found else numpy.empty(0, dtype=numpy.int64)
+            live = self._bits(r, r.live_mask)[ids]
+            if not live.any():
                 r.cache[key] = {}
                 return r.cache[key]
-            weighting = searcher.weighting
-            b = weighting._field_B.get(name, weighting.B)
-            k1 = weighting.K1
-            idf_value = searcher.idf(name, term)
-            average = searcher.avg_field_length(name) or 1
+            weights = numpy.concatenate([numpy.frombuffer(w, dtype=numpy.float32) for _, w, _ in found])
+            ids, weights = ids[live], weights[live].astype(numpy.float64)
+            idf_value, average, b, k1 = r.bm25(name, frequency)
             lengths = self._lengths(r, name)[ids]
             scores = idf_value * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
             r.cache[key] = dict(zip(ids.tolist(), scores.tolist()))
@@ -544,39 +504,39 @@ class SearchIndex:
         """Every document's length in one field, as whoosh's scorer reads it (1 where absent)."""
         key = ("lengths", name)
         if key not in r.cache:
-            raw = r.lengths[name] if name in r.lengths else _length_bytes(r.searcher.reader(), name)
-            lengths = numpy.array(_length_byte_cache, dtype=numpy.float64)[raw]
+            raw = r.lengths[name]
+            lengths = numpy.array(r.statistics["length_table"], dtype=numpy.float64)[raw]
             lengths[raw == 0] = 1.0
             r.cache[key] = lengths
         return r.cache[key]
 
-    def _suggestions(self, r: Reading, groups: list[Group], final: int,
-                     filters: dict[str, list[str]]) -> list[Suggestion]:
-        """Filters the words name (a theme, a public, a place…), with the count each would give."""
-        found: dict[tuple[str, str], int] = {}
-        for group in groups:
-            for facet, value in group.targets:
-                if value in filters.get(facet, []) or (facet, value) in found:
-                    continue
-                count = (final & r.facet_masks.get(facet, {}).get(value, 0)).bit_count()
-                if count:
-                    found[(facet, value)] = count
-        rank = {facet: i for i, facet in enumerate(SUGGESTION_ORDER)}
-        ordered = sorted(found.items(), key=lambda item: (rank.get(item[0][0], len(rank)), -item[1]))[:MAX_SUGGESTIONS]
-        return [Suggestion(facet, value, count) for (facet, value), count in ordered]
+    @staticmethod
+    def _hit(r: Reading, docnum: int, score: float, words: frozenset[str]) -> Hit:
+        if r.documents is not None:
+            doc_id, kind, title, carrier, url, updated, facets = r.documents[docnum]
+        else:  # an index written before the documents file: whoosh's stored fields
+            stored = r.searcher.stored_fields(docnum)
+            doc_id, kind, title, carrier, url, updated, facets = (stored[name] for name in SHOWN)
+
+        def snippet() -> str:
+            return SearchIndex._snippet(r.searcher, docnum, words)
+
+        return Hit(id=doc_id, kind=kind, title=title, carrier=carrier, url=url, score=round(score, 4),
+                   updated=updated, facets=facets, make_snippet=snippet)
 
     @staticmethod
-    def _hit(searcher, docnum: int, score: float, words: frozenset[str]) -> Hit:
+    def _snippet(searcher, docnum: int, words: frozenset[str]) -> str:
+        """The summary or text passage holding the words, marked, or the summary."""
         stored = searcher.stored_fields(docnum)
-        snippet = stored["summary"]
         for name in ("summary", "body"):
             fragment = _highlight(stored[name], words, searcher, name)
             if fragment:
-                snippet = fragment
-                break
-        return Hit(id=stored["id"], kind=stored["kind"], title=stored["title"], carrier=stored["carrier"],
-                   url=stored["url"], score=round(score, 4), snippet=snippet, updated=stored["updated"],
-                   facets=stored["facet_values"])
+                return fragment
+        return stored["summary"]
+
+    def snippet(self, docnum: int, words: frozenset[str]) -> str:
+        """A hit's snippet (for essaim.search.quick, which answers without whoosh)."""
+        return self._snippet(self._reader().searcher, docnum, words)
 
     def similar(self, doc_id: str, count: int = 5) -> list[str]:
         """The ids of the cards closest to one card, by the distinctive terms of its text.
@@ -615,47 +575,84 @@ class SearchIndex:
         return cache[("members", bits)]
 
     def document_count(self) -> int:
-        return self._reader().searcher.doc_count()
+        return self._reader().live
 
     def close(self) -> None:
         if self._reading:
-            self._reading.searcher.close()
+            self._reading.close()
             self._reading = None
 
 
-MAX_SUGGESTIONS = 4
-# Suggested filters, most telling first: a place the reader named, then what the action is about, then for whom.
-SUGGESTION_ORDER = ("region", "departement", "theme", "public", "territoire", "porteur")
+def _leaf_postings(leaf, name: str, term: str) -> tuple[array, array]:
+    """(document numbers within the segment, weights) of a term in a field of one segment, deleted
+    documents included, read block by block."""
+    ids, weights = array("I"), array("f")
+    if (name, term) not in leaf:
+        return ids, weights
+    matcher = leaf.postings(name, term)
+    while not isinstance(matcher, W3LeafMatcher):  # a segment with deletions wraps it in a filter
+        matcher = matcher.child
+    matcher.reset()
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        matcher._next_block()
+    return ids, weights
 
 
-def _postings(reader, name: str, term: str) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(document numbers, term frequencies) of a term in a field, live documents only, read block by block."""
-    ids: list = []
-    weights: list = []
-    for leaf, offset in reader.leaf_readers():
-        if (name, term) not in leaf:
-            continue
-        matcher = leaf.postings(name, term)
-        while not isinstance(matcher, W3LeafMatcher):  # a segment with deletions wraps it in a filter
-            matcher = matcher.child
-        matcher.reset()
-        deleted = leaf.deleted_docs_set if leaf.has_deletions() else None
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            block = numpy.asarray(matcher._ids, dtype=numpy.int64)
-            values = numpy.asarray(matcher._weights, dtype=numpy.float64)
-            if deleted:
-                keep = ~numpy.isin(block, numpy.fromiter(deleted, dtype=numpy.int64, count=len(deleted)))
-                block, values = block[keep], values[keep]
-            ids.append(block + offset)
-            weights.append(values)
-            matcher._next_block()
-    if not ids:
-        return numpy.empty(0, dtype=numpy.int64), numpy.empty(0)
-    return numpy.concatenate(ids), numpy.concatenate(weights)
+def _segment_postings(leaf) -> bytes:
+    """The postings file of one segment (essaim.search.store.Postings)."""
+    postings = {}
+    for name in FIELD_BOOSTS:
+        for term in leaf.lexicon(name):
+            term = _text(term)
+            postings[f"{name}\x1f{term}"] = _leaf_postings(leaf, name, term)
+    return Postings.encode(postings)
+
+
+class _LeafPostings:
+    """A segment's postings read from whoosh, as Postings reads them from its file (an index without its files)."""
+
+    def __init__(self, leaf):
+        self.leaf = leaf
+
+    def read(self, name: str, term: str) -> tuple[array, array]:
+        return _leaf_postings(self.leaf, name, term)
+
+    def close(self) -> None:
+        pass
+
+
+def _statistics(reader) -> dict:
+    """whoosh's statistics the BM25F scores need besides the postings."""
+    return {"field_lengths": {name: reader.field_length(name) for name in FIELD_BOOSTS},
+            "length_table": list(_length_byte_cache)}
+
+
+def _ids(reader) -> list[str | None]:
+    """Each document number's id, None where deleted."""
+    ids = reader.column_reader("id")
+    return [None if reader.is_deleted(d) else ids[d] for d in range(reader.doc_count_all())]
+
+
+def _from_whoosh(folder: Path, key: tuple, searcher) -> Reading:
+    """The reading of an index whose own files are missing or stale, computed from whoosh."""
+    reader = searcher.reader()
+    sets = _sets(searcher)
+    lexicon = json.loads((folder / LEXICON_FILE).read_text("utf-8"))
+    reading = Reading(key=key, size=sets["size"], live=sets["live_count"], live_mask=sets["live"],
+                      facet_masks=sets["facets"], kinds=sets["kinds"], orders=sets["orders"],
+                      lengths=sets["lengths"], labels=sets["labels"], statistics=_statistics(reader),
+                      words=Words.of(lexicon["words"], lexicon["frequencies"]),
+                      query_data=json.loads((folder / QUERY_DATA_FILE).read_text("utf-8")), documents=None,
+                      segments=[(_LeafPostings(leaf), offset) for leaf, offset in reader.leaf_readers()],
+                      open_searcher=lambda: searcher)
+    reading._searcher = searcher
+    return reading
 
 
 def _bits_of(bitmask: int, size: int) -> numpy.ndarray:
@@ -702,70 +699,9 @@ def _sets(searcher) -> dict:
     orders = {"rank": rank, "title": numpy.asarray(sorted(sorted(live), key=lambda d: titles[d]), dtype=numpy.int32),
               "date": numpy.asarray(by_date, dtype=numpy.int32)}
     lengths = {name: _length_bytes(reader, name) for name in FIELD_BOOSTS}
-    return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths}
-
-
-ARRAYS = {"orders": "<i4", "lengths": "u1"}  # arrays of the sets file and their types
-
-
-def _sets_bytes(generation: int, searcher) -> bytes:
-    """The sets file: a JSON header (generation, documents, where each set lies), then the raw sets."""
-    sets = _sets(searcher)
-    size = searcher.doc_count_all()
-    width = (size + 7) // 8
-    chunks, places = [], []
-    for group, table in (("facets", sets["facets"]), ("kinds", {"": sets["kinds"]})):
-        for facet, values in table.items():
-            for value, bits in values.items():
-                places.append([group, facet, value])
-                chunks.append(bits.to_bytes(width, "little"))
-    arrays = []
-    for group, dtype in ARRAYS.items():
-        for name, values in sets[group].items():
-            arrays.append([group, name, len(values)])
-            chunks.append(values.astype(dtype).tobytes())
-    header = json.dumps({"generation": generation, "documents": size, "sets": places, "arrays": arrays},
-                        ensure_ascii=False).encode()
-    return len(header).to_bytes(4, "little") + header + b"".join(chunks)
-
-
-def _read_sets(path: Path, generation: int, size: int) -> dict | None:
-    """The sets written with the index, or None when missing or of another generation of the index."""
-    try:
-        data = path.read_bytes()
-        length = int.from_bytes(data[:4], "little")
-        header = json.loads(data[4:4 + length])
-    except (OSError, ValueError):
-        return None
-    if header.get("generation") != generation or header.get("documents") != size:
-        return None
-    width, at = (size + 7) // 8, 4 + length
-    arrays_in = header.get("arrays", [])
-    if {group for group, _, _ in arrays_in} != set(ARRAYS):
-        return None
-    expected = at + width * len(header.get("sets", [])) + sum(
-        numpy.dtype(ARRAYS[group]).itemsize * count for group, _, count in arrays_in)
-    if len(data) != expected:
-        return None
-    facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    kinds: dict[str, int] = {}
-    for group, facet, value in header["sets"]:
-        bits = int.from_bytes(data[at:at + width], "little")
-        at += width
-        if group == "kinds":
-            kinds[value] = bits
-        else:
-            facets.setdefault(facet, {})[value] = bits
-    arrays: dict[str, dict[str, numpy.ndarray]] = {group: {} for group in ARRAYS}
-    for group, name, count in header["arrays"]:
-        arrays[group][name] = numpy.frombuffer(data, dtype=ARRAYS[group], count=count, offset=at)
-        at += numpy.dtype(ARRAYS[group]).itemsize * count
-    return {"facets": facets, "kinds": kinds, **arrays}
-
-
-def idf(frequency: int, documents: int) -> float:
-    """BM25's inverse document frequency: how much matching a rare word says."""
-    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    labels = {facet: {value: facet_label(facet, value) for value in values} for facet, values in facets.items()}
+    return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths, "labels": labels,
+            "size": size, "live": mask(live), "live_count": len(live)}
 
 
 def _add_places(places: dict[str, list[list[str]]], doc: SearchDocument) -> None:

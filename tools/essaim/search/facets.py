@@ -22,16 +22,13 @@ def mask(docnums: Iterable[int]) -> int:
     return int.from_bytes(bits, "little")
 
 
+_BITS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]  # byte -> its set bits
+
+
 def members(bitmask: int) -> set[int]:
     """The document numbers of a bitmask."""
-    found = set()
     data = bitmask.to_bytes((bitmask.bit_length() + 7) // 8, "little")
-    for index, byte in enumerate(data):
-        while byte:
-            low = byte & -byte
-            found.add(index * 8 + low.bit_length() - 1)
-            byte ^= low
-    return found
+    return {index * 8 + bit for index, byte in enumerate(data) if byte for bit in _BITS[byte]}
 
 
 def counts(match: int, value_sets: Mapping[str, Mapping[str, int]],

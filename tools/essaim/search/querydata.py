@@ -16,7 +16,6 @@ from importlib import resources
 from essaim.pipeline.facets import FACET_VOCABULARIES
 from essaim.search.understanding import TOKEN, fold, fold_inclusive
 from essaim.model.vocabularies import acronym_expansions, vocabulary
-from essaim.text.yamlreader import load_data
 
 FORMAT = 2  # 2: each place target carries the place's own folded words
 # vocabulary -> the facet it fills; cadres (frames) have no facet: their names count as words only.
@@ -26,6 +25,8 @@ VOCABULARY_FACETS = {vocab: facet for facet, vocab in FACET_VOCABULARIES.items()
 
 @cache
 def thesaurus() -> dict:
+    from essaim.text.yamlreader import load_data  # written at indexing: searching never reads YAML
+
     text = resources.files("essaim").joinpath("data", "thesaurus.yaml").read_text("utf-8")
     return load_data(text)
 

@@ -7,7 +7,6 @@ a date they cannot read.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 from typing import NamedTuple
@@ -25,7 +24,7 @@ class PartialDate(NamedTuple):
     def last_day(self) -> date:
         """The last day the date can mean (a card dated 2022 was current all 2022)."""
         month = self.month or 12
-        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+        return date(self.year, month, self.day or _month_days(self.year, month)[1])
 
 
 def parse(text: str) -> PartialDate:
@@ -38,6 +37,12 @@ def parse(text: str) -> PartialDate:
         raise ValueError(f"année {year} hors de {FIRST_YEAR}-{LAST_YEAR}")
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"mois {month:02d} inexistant")
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if day is not None and not 1 <= day <= _month_days(year, month)[1]:
         raise ValueError(f"le {day} n'existe pas en {month:02d}/{year}")
     return PartialDate(year, month, day)
+
+
+def _month_days(year: int, month: int) -> tuple[int, int]:
+    import calendar  # here: calendar loads locale, which `essaim search` never needs
+
+    return calendar.monthrange(year, month)
