@@ -199,7 +199,7 @@ def test_from_issue_is_bounded_at_githubs_body_limit(content):
     for filler in ("[" * 60000, "[a](" + " " * 60000, "[a](" * 15000):
         hostile = sample.replace("### Résultats\n\n_No response_", "### Résultats\n\n" + filler, 1)
         assert len(hostile) > 60000
-        result = run_essaim("--content", str(content), "from-issue", "--apercu", "-", budget=20,
+        result = run_essaim("--content", str(content), "from-issue", "--preview", "-", budget=20,
                             cwd=content.parent, stdin=hostile)
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
 
