@@ -83,6 +83,7 @@ def test_new_asks_questions_in_a_terminal(content, capsys, monkeypatch):
     assert (content / "actions" / "point-sante-du-marche.md").exists()
 
 
+@pytest.mark.content
 def test_validate_exit_codes_on_real_content(capsys, monkeypatch):
     monkeypatch.chdir(CONTENT.parent)
     code, diagnostics = run_validate(CONTENT, capsys)

@@ -314,7 +314,7 @@ def test_no_phone_number_in_clear_in_any_page_or_export_unless_declared_public()
     catalog = real_catalog()
     protected = {re.sub(r"\D", "", phone)[-9:] for card in catalog.cards for contact in card.meta.contacts
                  if not (contact.switchboard or contact.open_data) for phone in contact.phones}
-    assert len(protected) >= 15  # the real content publishes about twenty numbers
+    assert protected, "aucun numéro privé dans les fiches : le test ne vérifie rien"
     files = site_files(Site(catalog), ROOT)
     for path, text in files.items():
         digits = re.sub(r"[^0-9]", "", text)
