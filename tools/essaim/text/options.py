@@ -2,7 +2,7 @@
 
 Option names are English (docs/decisions.md, « Interface machine »); an option renamed from French still accepts
 its old spelling, which is absent from --help and from the README's command table and says, on standard error,
-which name replaces it. Remove the `old=` arguments in the release after 0.2.
+which name replaces it. Remove the `old=` arguments one release after the rename (CHANGELOG.md).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def add_option(parser: argparse.ArgumentParser, name: str, *, old: str | None = 
     kind = parser._registry_get("action", kwargs.get("action"), kwargs.get("action"))  # noqa: SLF001
 
     class OldSpelling(kind):
-        renamed_to = name  # read by the README's command table and the CHANGELOG test
+        renamed_to = name  # read by essaim.cli.reference.renamed_options (the CHANGELOG test)
 
         def __call__(self, parser_, namespace, values, option_string=None):
             print(f"{parser_.prog} : {old} s'écrit désormais {name} ; l'ancienne orthographe sera retirée à la "
