@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installe tout ce dont Essaim a besoin dans .venv (idempotent).
 # Usage : bash scripts/installer.sh [--tests]
-#   --tests : ajoute les dépendances de test, tantivy (étalon de `essaim bench --comparer`, testé)
+#   --tests : ajoute les dépendances de test, tantivy (étalon de `essaim bench --compare`, testé)
 #             et le navigateur Chromium (paquets Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-"""`essaim bench --comparer`: the tantivy reference finds the same totals and facet counts as our engine."""
+"""`essaim bench --compare`: the tantivy reference finds the same totals and facet counts as our engine."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ def test_list_json_gives_completeness(content, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert rows == [{
         "id": "en-route-pour-ma-sante-poitiers", "titre": EXAMPLE_TITLE,
-        "porteur": "Centre Communal d'Action Sociale (CCAS) de Poitiers", "completude": "complete",
-        "manque": [], "chemin": "content/actions/en-route-pour-ma-sante-poitiers.md"}]
+        "porteur": "Centre Communal d'Action Sociale (CCAS) de Poitiers", "level": "complete",
+        "missing": [], "path": "content/actions/en-route-pour-ma-sante-poitiers.md"}]
 
 
 def test_new_from_flags_writes_a_valid_stub(content, capsys):
@@ -42,7 +42,7 @@ def test_new_from_flags_writes_a_valid_stub(content, capsys):
     assert exit_code == 0 and diagnostics == []
     assert main(["--content", str(content), "list", "--json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows["bus-sante-des-villages-de-brest"]["completude"] == "ebauche"
+    assert rows["bus-sante-des-villages-de-brest"]["level"] == "ebauche"
 
 
 def test_new_without_input_names_what_is_missing(content, capsys):
@@ -87,6 +87,7 @@ def test_new_asks_questions_in_a_terminal(content, capsys, monkeypatch):
     assert (content / "actions" / "point-sante-du-marche.md").exists()
 
 
+@pytest.mark.content
 def test_validate_exit_codes_on_real_content(capsys, monkeypatch):
     monkeypatch.chdir(CONTENT.parent)
     code, diagnostics = run_validate(CONTENT, capsys)

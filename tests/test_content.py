@@ -1,4 +1,4 @@
-"""The real content: every expected action has its card, all valid, none copied from the sources."""
+"""The real content: every expected action has its card, all valid, none copied from the sources (marker `content`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from essaim.pipeline.catalog import open_catalog
 EXPECTED = [row for row in csv.reader((Path(__file__).parent / "data" / "expected_cards.tsv").open(encoding="utf-8"),
                                       delimiter="\t") if row and not row[0].startswith("#")]
 VERBATIM = ROOT.parent / "shared" / "tools" / "verbatim.py"
+pytestmark = pytest.mark.content  # editorial rules checked on the real content, not the code
 
 
 @pytest.fixture(scope="module")

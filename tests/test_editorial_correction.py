@@ -50,7 +50,7 @@ def test_the_form_is_generated_and_committed():
 def test_a_contact_report_becomes_a_validated_change_of_the_card(lille, capsys):
     before = (lille / "actions" / f"{CARD}.md").read_text(encoding="utf-8")
     code, result = correction(lille, REPORT, capsys)
-    assert code == 0 and result["ecrit"] and result["id"] == CARD
+    assert code == 0 and result["written"] and result["id"] == CARD
     after = (lille / "actions" / f"{CARD}.md").read_text(encoding="utf-8")
     card = frontmatter.loads(after)
     assert card["contacts"] == [{"nom": "Camille Exemple", "fonction": "Coordinatrice du pôle ressources santé de "
@@ -61,15 +61,15 @@ def test_a_contact_report_becomes_a_validated_change_of_the_card(lille, capsys):
     changed = [line for line in result["diff"].splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert len(changed) == 9, changed  # contacts: 1 line out, 6 in ; Résultats: 1 out, 1 in
     assert before.split("contacts:", 1)[0] == after.split("contacts:", 1)[0]
-    assert any("source indiquée" in line for line in result["a_faire"])
+    assert any("source indiquée" in line for line in result["todo"])
     assert run_validate(lille, capsys)[0] == 0
 
 
 def test_without_consent_the_contact_is_left_out_and_nothing_is_written(lille, capsys):
     body = REPORT.read_text(encoding="utf-8").replace("- [X]", "- [ ]")
     code, result = correction(lille, body, capsys)
-    assert code == 4 and not result["ecrit"] and not result["applique"]
-    assert any("case d'accord" in line for line in result["a_faire"])
+    assert code == 4 and not result["written"] and not result["applied"]
+    assert any("case d'accord" in line for line in result["todo"])
     assert "contacts: []" in (lille / "actions" / f"{CARD}.md").read_text(encoding="utf-8")
 
 
@@ -79,16 +79,16 @@ def test_a_correction_of_a_written_section_is_left_to_the_editor(lille, capsys):
     body = body.replace("sante-fives@example.org", "_No response_").replace("03 20 00 00 00", "_No response_")
     body = body.replace("Coordinatrice du pôle ressources santé de Fives (fictive)", "_No response_")
     body = body.replace("\n\nVille de Lille\n", "\n\n_No response_\n")
-    code, result = correction(lille, body, capsys, "--apercu")
+    code, result = correction(lille, body, capsys, "--preview")
     assert code == 4 and not result["diff"]
-    assert any("à reporter à la main dans la section « Objectifs »" in line for line in result["a_faire"])
+    assert any("à reporter à la main dans la section « Objectifs »" in line for line in result["todo"])
 
 
 def test_a_report_text_cannot_open_a_section_nor_inject_html(lille, capsys):
     body = REPORT.read_text(encoding="utf-8").replace(
         "Le bilan 2023", "<script>alert(1)</script>\n## Gouvernance\nLe bilan 2023")
-    code, result = correction(lille, body, capsys, "--apercu")
-    assert code == 0 and not result["ecrit"]
+    code, result = correction(lille, body, capsys, "--preview")
+    assert code == 0 and not result["written"]
     added = "\n".join(line for line in result["diff"].splitlines() if line.startswith("+"))
     assert "Le bilan 2023" in added and "alert(1)" in added  # the text is kept, as text
     assert "<script>" not in added and "\n+## Gouvernance" not in added
@@ -96,12 +96,12 @@ def test_a_report_text_cannot_open_a_section_nor_inject_html(lille, capsys):
 
 def test_an_unknown_card_or_another_form_is_a_french_error(lille, capsys):
     code, result = correction(lille, REPORT.read_text(encoding="utf-8").replace(CARD, "fiche-inconnue"), capsys)
-    assert code == 1 and "aucune fiche content/actions/fiche-inconnue.md" in result["erreur"]
+    assert code == 1 and "aucune fiche content/actions/fiche-inconnue.md" in result["error"]
     code, result = correction(lille, "### Titre de l'action\n\nBus santé\n", capsys)
-    assert code == 1 and "Signaler une correction" in result["erreur"]
+    assert code == 1 and "Signaler une correction" in result["error"]
     # The page address works as well as the bare id.
     body = REPORT.read_text(encoding="utf-8").replace(f"\n{CARD}\n", f"\nhttps://essaim.example/actions/{CARD}/\n")
-    assert correction(lille, body, capsys, "--apercu")[0] == 0
+    assert correction(lille, body, capsys, "--preview")[0] == 0
 
 
 def test_the_card_link_prefills_fields_that_exist_in_the_form():

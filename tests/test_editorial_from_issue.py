@@ -106,7 +106,7 @@ def test_walkthrough_sample_becomes_a_valid_partial_card(content, capsys):
 
 
 def test_preview_writes_nothing(content, capsys):
-    assert main(["--content", str(content), "from-issue", str(WALKTHROUGH), "--apercu"]) == 0
+    assert main(["--content", str(content), "from-issue", str(WALKTHROUGH), "--preview"]) == 0
     assert "## Problématique et contexte" in capsys.readouterr().out
     assert sorted(p.name for p in (content / "actions").iterdir()) == ["en-route-pour-ma-sante-poitiers.md"]
 
@@ -115,55 +115,55 @@ def test_body_from_standard_input(content):
     result = subprocess.run([sys.executable, "-m", "essaim", "--content", str(content), "from-issue", "-", "--json"],
                             input=render_issue_body(BASE), capture_output=True, text=True, cwd=content.parent)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["fiche"] == "content/actions/point-sante-du-marche-de-recouvrance.md"
+    assert json.loads(result.stdout)["card"] == "content/actions/point-sante-du-marche-de-recouvrance.md"
 
 
 def test_incomplete_proposal_says_what_is_missing(content, capsys, from_issue):
     code, result = from_issue(content, SAMPLES / "proposition-incomplete.md")
-    assert code == 0 and result["ecrit"] and result["niveau"] == "ebauche"
-    assert {"Résultats", "Gouvernance", "contacts", "partenaires", "année de début"} <= set(result["manque"])
-    assert any("échelle" in note for note in result["remarques"])
-    text = assert_valid_and_safe(content, content.parent / result["fiche"], capsys)
+    assert code == 0 and result["written"] and result["level"] == "ebauche"
+    assert {"Résultats", "Gouvernance", "contacts", "partenaires", "année de début"} <= set(result["missing"])
+    assert any("échelle" in note for note in result["notes"])
+    text = assert_valid_and_safe(content, content.parent / result["card"], capsys)
     assert text.count("Non renseigné dans la source.") == 7
 
 
 def test_contact_needs_the_consent_box(content, from_issue):
     answers = {**BASE, "contact-nom": "Marie Exemple", "contact-email": "marie@exemple.fr",
                "contact-telephone": "01 99 00 12 34", "contact-exportable": [CONTACT_OPEN_DATA]}
-    code, result = from_issue(content, render_issue_body(answers), "--apercu")
-    assert code == 0 and "email: marie@exemple.fr" in result["texte"] and "exportable: true" in result["texte"]
+    code, result = from_issue(content, render_issue_body(answers), "--preview")
+    assert code == 0 and "email: marie@exemple.fr" in result["text"] and "exportable: true" in result["text"]
     code, result = from_issue(content, render_issue_body({**answers, "engagements": [CONSENT_FACTS, CONSENT_LICENCE]}),
-                              "--apercu")
-    assert code == 0 and "contacts: []" in result["texte"]
-    assert any("contact non repris" in note for note in result["remarques"])
+                              "--preview")
+    assert code == 0 and "contacts: []" in result["text"]
+    assert any("contact non repris" in note for note in result["notes"])
 
 
 def test_known_public_document_becomes_a_source(content, from_issue):
     url = ("https://www.fabrique-territoires-sante.org/ressources/nos-publications/dossiers-ressources/"
            "reduire-les-inegalites-sociales-et-territoriales-dacces-aux-soins")
-    code, result = from_issue(content, render_issue_body({**BASE, "documents": url}), "--apercu")
-    assert code == 0 and "- document: fts-inspir-actions-acces-aux-soins-2023" in result["texte"]
+    code, result = from_issue(content, render_issue_body({**BASE, "documents": url}), "--preview")
+    assert code == 0 and "- document: fts-inspir-actions-acces-aux-soins-2023" in result["text"]
 
 
 def test_transferability_answers_become_the_transfert_block(content, from_issue):
     answers = {**BASE, "cout": "12 000 € en 2023, stand et temps de médiation", "moyens-humains": "",
                "delai": "3 mois", "prerequis": "un emplacement sur le marché\n\nl'accord de la mairie de quartier\n"}
     code, result = from_issue(content, render_issue_body(answers))
-    card = load.read(content.parent / result["fiche"], "card")
+    card = load.read(content.parent / result["card"], "card")
     assert code == 0 and card.data["transfert"] == {
         "budget": "12 000 € en 2023, stand et temps de médiation", "delai": "3 mois",
         "prerequis": ["un emplacement sur le marché", "l'accord de la mairie de quartier"]}
     assert list(card.data)[-2:] == ["transfert", "mise_a_jour"]
-    code, result = from_issue(content, render_issue_body(BASE), "--apercu")
-    assert code == 0 and "transfert" not in result["texte"]  # nothing said, no block
+    code, result = from_issue(content, render_issue_body(BASE), "--preview")
+    assert code == 0 and "transfert" not in result["text"]  # nothing said, no block
 
 
 def test_ambiguous_commune_is_kept_without_code(content, from_issue):
-    code, result = from_issue(content, render_issue_body({**BASE, "communes": "Saint-Denis"}), "--apercu")
-    assert code == 0 and "- nom: Saint-Denis\n" in result["texte"]
-    assert any("plusieurs communes" in note for note in result["remarques"])
-    code, result = from_issue(content, render_issue_body({**BASE, "communes": "Saint-Denis (93)"}), "--apercu")
-    assert "insee: '93066'" in result["texte"] and "departements: ['93']" in result["texte"]
+    code, result = from_issue(content, render_issue_body({**BASE, "communes": "Saint-Denis"}), "--preview")
+    assert code == 0 and "- nom: Saint-Denis\n" in result["text"]
+    assert any("plusieurs communes" in note for note in result["notes"])
+    code, result = from_issue(content, render_issue_body({**BASE, "communes": "Saint-Denis (93)"}), "--preview")
+    assert "insee: '93066'" in result["text"] and "departements: ['93']" in result["text"]
 
 
 def test_ticket_address_is_recorded_in_the_source(content, from_issue):
@@ -174,12 +174,12 @@ def test_ticket_address_is_recorded_in_the_source(content, from_issue):
 
 def test_comment_for_the_issue(content, from_issue):
     comment = content.parent / "commentaire.md"
-    code, _ = from_issue(content, render_issue_body(BASE), "--commentaire", str(comment))
+    code, _ = from_issue(content, render_issue_body(BASE), "--comment", str(comment))
     assert code == 0 and "est prête à relire" in comment.read_text(encoding="utf-8")
     hostile = {**BASE, "titre": "Permanence @everyone [clic](https://piege.example)", "porteur": "Autre structure",
                "resume": "Une tout autre action, avec un résumé différent du premier.",
                "communes": "@admin [x](y)"}
-    code, _ = from_issue(content, render_issue_body(hostile), "--commentaire", str(comment), name="t2.md")
+    code, _ = from_issue(content, render_issue_body(hostile), "--comment", str(comment), name="t2.md")
     text = comment.read_text(encoding="utf-8")
     assert code == 0 and "@admin" not in text and "](y)" not in text and "`Permanence @everyone" in text
 
@@ -196,19 +196,19 @@ def test_same_carrier_and_title_is_not_written(content, capsys, from_issue):
     assert main(["--content", str(content), "from-issue", str(body)]) == 3
     captured = capsys.readouterr()
     assert f"Doublon probable : {POITIERS}" in captured.out
-    assert "complétez la fiche existante" in captured.err and "--malgre-doublon" in captured.err
+    assert "complétez la fiche existante" in captured.err and "--despite-duplicate" in captured.err
     assert not (content / "actions" / "en-route-pour-ma-sante.md").exists()
-    code, result = from_issue(content, body, "--malgre-doublon")
-    assert code == 0 and result["ecrit"]
-    card = content.parent / result["fiche"]
+    code, result = from_issue(content, body, "--despite-duplicate")
+    assert code == 0 and result["written"]
+    card = content.parent / result["card"]
     assert "distincte_de: [en-route-pour-ma-sante-poitiers]" in card.read_text(encoding="utf-8")
     assert_valid_and_safe(content, card, capsys)
 
 
 def test_very_similar_title_from_another_carrier_is_flagged(content, from_issue):
     code, result = from_issue(content, render_issue_body({**BASE, "titre": EXAMPLE_TITLE}))
-    assert code == 3 and not result["ecrit"]
-    assert result["doublons"][0]["fichier"] == POITIERS and result["doublons"][0]["probable"]
+    assert code == 3 and not result["written"]
+    assert result["duplicates"][0]["path"] == POITIERS and result["duplicates"][0]["likely"]
 
 
 def test_same_carrier_other_action_is_only_mentioned(content, capsys):
@@ -224,11 +224,11 @@ def test_existing_identifier_is_not_overwritten(content, from_issue):
     code, result = from_issue(content, render_issue_body(BASE))
     assert code == 0
     code, result = from_issue(content, render_issue_body(BASE))
-    assert code == 3 and "même identifiant" in result["doublons"][0]["raison"]
-    code, result = from_issue(content, render_issue_body(BASE), "--malgre-doublon")
-    assert code == 1 and "existe déjà" in result["erreur"]
+    assert code == 3 and "même identifiant" in result["duplicates"][0]["reason"]
+    code, result = from_issue(content, render_issue_body(BASE), "--despite-duplicate")
+    assert code == 1 and "existe déjà" in result["error"]
     code, result = from_issue(content, render_issue_body(BASE), "--force")
-    assert code == 0 and result["ecrit"]
+    assert code == 0 and result["written"]
 
 
 # --- hostile and broken bodies -------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_existing_identifier_is_not_overwritten(content, from_issue):
 def test_hostile_sample_gives_a_safe_valid_card(content, capsys, from_issue):
     code, result = from_issue(content, SAMPLES / "proposition-malveillante.md")
     assert code == 0, result
-    card = content.parent / result["fiche"]
+    card = content.parent / result["card"]
     text = assert_valid_and_safe(content, card, capsys)
     data = load.read(card, "card").data
     assert set(data) == {"titre", "resume", "porteur", "territoire", "themes", "publics", "periode", "statut",
@@ -271,10 +271,10 @@ def test_yaml_and_path_injection_in_the_title(content, capsys, title, slug, from
     body = render_issue_body(answers).replace("\x00", "")
     code, result = from_issue(content, body, *([] if slug else ["--id", "titre-oui"]))
     if len(" ".join(title.replace("\x00", "").split())) < 5:
-        assert code == 1 and "titre" in result["erreur"]
+        assert code == 1 and "titre" in result["error"]
         return
     assert code == 0, result
-    card = content.parent / result["fiche"]
+    card = content.parent / result["card"]
     assert card.resolve().parent == (content / "actions").resolve()
     assert card.stem == slug
     text = assert_valid_and_safe(content, card, capsys)
@@ -285,13 +285,13 @@ def test_yaml_and_path_injection_in_the_title(content, capsys, title, slug, from
 
 def test_title_that_yields_no_identifier(content, from_issue):
     code, result = from_issue(content, render_issue_body({**BASE, "titre": "« !!! — ??? »"}))
-    assert code == 1 and "--id" in result["erreur"]
+    assert code == 1 and "--id" in result["error"]
 
 
 @pytest.mark.parametrize("card_id", ["../evasion", "a/b", "..", "Majuscules", "fin-"])
 def test_bad_identifier_option(content, card_id, from_issue):
     code, result = from_issue(content, render_issue_body(BASE), "--id", card_id)
-    assert code == 1 and "identifiant" in result["erreur"]
+    assert code == 1 and "identifiant" in result["error"]
     assert not list(content.parent.rglob("evasion*"))
 
 
@@ -299,7 +299,7 @@ def test_unclosed_code_fence_does_not_swallow_the_next_sections(content, capsys,
     answers = {**BASE, "section-problem": "Voici :\n```\n## Objectifs\n<script>x</script>", "section-results": "~~~"}
     code, result = from_issue(content, render_issue_body(answers))
     assert code == 0
-    assert_valid_and_safe(content, content.parent / result["fiche"], capsys)
+    assert_valid_and_safe(content, content.parent / result["card"], capsys)
 
 
 def test_huge_answers_are_shortened(content, capsys, from_issue):
@@ -307,34 +307,34 @@ def test_huge_answers_are_shortened(content, capsys, from_issue):
                "partenaires-operationnels": "\n".join(f"Partenaire {i}" for i in range(200))}
     code, result = from_issue(content, render_issue_body(answers))
     assert code == 0, result
-    card = content.parent / result["fiche"]
+    card = content.parent / result["card"]
     assert_valid_and_safe(content, card, capsys)
     data = load.read(card, "card").data
     assert len(data["titre"]) <= 200 and len(data["resume"]) <= 500
     assert len(data["partenaires"]["operationnels"]) == 30
-    assert any("raccourci" in note for note in result["remarques"])
+    assert any("raccourci" in note for note in result["notes"])
 
 
 def test_huge_body_is_refused(content, from_issue):
     code, result = from_issue(content, render_issue_body(BASE) + "x" * 300_000)
-    assert code == 1 and "Kio" in result["erreur"]
+    assert code == 1 and "Kio" in result["error"]
 
 
 def test_unknown_options_are_reported_not_kept(content, from_issue):
     body = render_issue_body(BASE).replace("- [ ] Tout public", "- [X] Public inventé <script>")
     body = body.replace("- [ ] Santé mentale", "- [x] Thème inventé")
-    code, result = from_issue(content, body, "--apercu")
+    code, result = from_issue(content, body, "--preview")
     assert code == 0
-    assert any("Public inventé" in n and "publics" in n for n in result["remarques"])
-    assert any("Thème inventé" in n for n in result["remarques"])
-    assert "publics: [habitants_qpv]" in result["texte"]
+    assert any("Public inventé" in n and "publics" in n for n in result["notes"])
+    assert any("Thème inventé" in n for n in result["notes"])
+    assert "publics: [habitants_qpv]" in result["text"]
 
 
 def test_comma_separated_answers_from_an_edited_body(content, from_issue):
     body = re.sub(r"(### Publics visés\n\n).*?(\n\n###)", r"\1Enfants, parents et familles, Femmes\2",
                   render_issue_body(BASE), flags=re.DOTALL)
-    code, result = from_issue(content, body, "--apercu")
-    assert code == 0 and "publics: [enfants_familles, femmes]" in result["texte"]
+    code, result = from_issue(content, body, "--preview")
+    assert code == 0 and "publics: [enfants_familles, femmes]" in result["text"]
 
 
 @pytest.mark.parametrize("body, message", [
@@ -348,7 +348,7 @@ def test_comma_separated_answers_from_an_edited_body(content, from_issue):
 ])
 def test_unusable_bodies_give_a_french_error(content, body, message, from_issue):
     code, result = from_issue(content, body)
-    assert code == 1 and message in result["erreur"] and not result["ecrit"]
+    assert code == 1 and message in result["error"] and not result["written"]
     assert sorted(p.name for p in (content / "actions").iterdir()) == ["en-route-pour-ma-sante-poitiers.md"]
 
 
@@ -360,7 +360,7 @@ def test_unreadable_files(content, raw, message, from_issue):
     path = content.parent / "ticket.bin"
     path.write_bytes(raw)
     code, result = from_issue(content, path)
-    assert code == 1 and message in result["erreur"]
+    assert code == 1 and message in result["error"]
 
 
 def test_missing_file_and_directory(content, capsys):
@@ -372,7 +372,7 @@ def test_missing_file_and_directory(content, capsys):
 
 def test_ticket_option_must_be_an_address(content, from_issue):
     code, result = from_issue(content, render_issue_body(BASE), "--ticket", "javascript:alert(1)")
-    assert code == 1 and "--ticket" in result["erreur"]
+    assert code == 1 and "--ticket" in result["error"]
 
 
 # --- fuzzing: whatever the answers, a valid safe card or a French error ------------------------------------------------

@@ -326,6 +326,8 @@ def test_pre_commit_hook_validates_the_changed_content(repo):
     assert re.search(schema_hook["files"], "tools/essaim/data/vocabularies/themes.yaml")
     assert re.search(schema_hook["files"], "tools/essaim/derived/issue_form.py")
     assert "tests/test_model_derived.py" in schema_hook["entry"] and "up_to_date" in schema_hook["entry"]
+    assert re.search(schema_hook["files"], "tools/essaim/cli/search.py") and re.search(schema_hook["files"], "README.md")
+    assert "tests/test_cli_reference.py" in schema_hook["entry"] and "command_table" in schema_hook["entry"]
 
 
 # --- the contribution guide ---------------------------------------------------------------------------------------------

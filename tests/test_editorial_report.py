@@ -137,7 +137,7 @@ def test_report_command_text(cards, capsys):
     out = capsys.readouterr().out
     assert "Fiches à compléter (1) :\n  content/actions/ebauche-sans-contact.md — ébauche ; manque : Objectifs" in out
     assert "Fiches sans contact (1) :" in out and "non mises à jour depuis 2 ans" in out
-    assert "Liens externes : non vérifiés (ajoutez --liens)." in out
+    assert "Liens externes : non vérifiés (ajoutez --links)." in out
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_broken_links_with_a_local_server(cards, example_text, server, capsys):
                               f"- <{server}/sans-head>\n- [redirigé]({server}/redirige)\n- [lent]({server}/lent)\n"
                               f"- [encore absent]({server}/absent)\n- [courriel](mailto:a@exemple.fr)\n"),
     ])
-    assert main(["--content", str(cards), "report", "--liens", "--json", "--delai", "0.5"]) == 0
+    assert main(["--content", str(cards), "report", "--links", "--json", "--timeout", "0.5"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["links_total"] == 5
     broken = {link["url"].removeprefix(server): link for link in report["broken_links"]}

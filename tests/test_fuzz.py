@@ -1,12 +1,12 @@
 """Hostile and broken input: never a traceback, always a located diagnostic.
 
-A short run goes with every test suite; `pytest -m slow` runs the long one.
+A short run (150 examples per test) goes with every run of the suite; the long one (2,000 examples) is marked
+`slow`: `pytest -m slow` runs it alone, `pytest -m "not slow"` leaves it out, the CI runs it with the rest.
 """
 
 from __future__ import annotations
 
-import os
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +14,7 @@ from conftest import EXAMPLE_CARD
 from essaim.pipeline.validate import validate_files
 
 EXAMPLE = EXAMPLE_CARD.read_text(encoding="utf-8")
-LONG = os.environ.get("ESSAIM_FUZZ_LONG") == "1"
-RUNS = 2000 if LONG else 150
+SHORT, LONG = 150, 2000  # examples per test
 YAML_BITS = ["---", ":", "- ", "[", "]", "{", "}", "&a", "*a", "!!python/object:os.system", "'", '"', "\t", "  ",
              "\n", "01", "2A", "null", "~", "é", "\u200b", "\ufeff", "<script>", "javascript:", "](", "##", "\r\n",
              "\x00", "%", "|", ">", "? ", "!!binary", "@", "`"]
@@ -48,16 +47,32 @@ def mutate(data: st.DataObject) -> str:
     return text
 
 
-@settings(max_examples=RUNS, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_mutated_cards_never_crash(tmp_path, data):
-    check_never_crashes(tmp_path, mutate(data).encode("utf-8", "surrogatepass"))
+def fuzzed(runs: int):
+    """Hypothesis settings of a fuzz test: `runs` examples, no deadline (the machine may be busy)."""
+    return settings(max_examples=runs, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@settings(max_examples=RUNS, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.binary(max_size=2000) | st.text(max_size=2000).map(lambda t: ("---\n" + t).encode("utf-8", "surrogatepass")))
-def test_random_bytes_never_crash(tmp_path, raw):
-    check_never_crashes(tmp_path, raw)
+def mutated_cards(runs: int):
+    @fuzzed(runs)
+    @given(data=st.data())
+    def test(tmp_path, data):
+        check_never_crashes(tmp_path, mutate(data).encode("utf-8", "surrogatepass"))
+    return test
+
+
+def random_bytes(runs: int):
+    @fuzzed(runs)
+    @given(raw=st.binary(max_size=2000)
+           | st.text(max_size=2000).map(lambda t: ("---\n" + t).encode("utf-8", "surrogatepass")))
+    def test(tmp_path, raw):
+        check_never_crashes(tmp_path, raw)
+    return test
+
+
+test_mutated_cards_never_crash = mutated_cards(SHORT)
+test_random_bytes_never_crash = random_bytes(SHORT)
+test_mutated_cards_never_crash_long = pytest.mark.slow(mutated_cards(LONG))
+test_random_bytes_never_crash_long = pytest.mark.slow(random_bytes(LONG))
 
 
 def test_python_object_tags_are_refused(tmp_path):

@@ -84,7 +84,7 @@ def test_from_issue_is_bounded_and_keeps_no_unsafe_link(hostile_content, filler)
 
     sample = (ROOT / "tests" / "data" / "editorial" / "proposition-bus-sante.md").read_text(encoding="utf-8")
     body = sample.replace("### Résultats\n\n_No response_", "### Résultats\n\n" + filler, 1)
-    result = essaim("--content", str(hostile_content), "from-issue", "--apercu", "-", budget=20,
+    result = essaim("--content", str(hostile_content), "from-issue", "--preview", "-", budget=20,
                     cwd=hostile_content.parent, stdin=body)
     assert "Traceback" not in result.stderr and "erreur interne" not in result.stderr, result.stderr[-2000:]
     assert result.returncode == 0, result.stderr[-2000:]
@@ -93,7 +93,7 @@ def test_from_issue_is_bounded_and_keeps_no_unsafe_link(hostile_content, filler)
 
 def test_from_issue_on_the_hostile_proposal(hostile_content):
     body = (ROOT / "tests" / "data" / "editorial" / "proposition-malveillante.md").read_text(encoding="utf-8")
-    result = essaim("--content", str(hostile_content), "from-issue", "--apercu", "-", budget=20,
+    result = essaim("--content", str(hostile_content), "from-issue", "--preview", "-", budget=20,
                     cwd=hostile_content.parent, stdin=body)
     assert result.returncode == 0 and "Traceback" not in result.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jsonschema
+import pydantic
 import pytest
 
 from conftest import CONTENT, ROOT
@@ -66,8 +67,11 @@ def test_json_schema_accepts_every_real_card(path):
 
 def test_json_schema_and_model_reject_the_same_mistakes(tmp_path):
     data = load.read(real_cards()[0], "card").data
-    for broken in ({**data, "statut": "fini"}, {**data, "inconnu": 1}, {**data, "themes": []}):
-        with pytest.raises(jsonschema.ValidationError):
+    for field, broken in (("statut", {**data, "statut": "fini"}), ("inconnu", {**data, "inconnu": 1}),
+                          ("themes", {**data, "themes": []})):
+        with pytest.raises(jsonschema.ValidationError) as by_schema:
             jsonschema.validate(broken, json_schema("fiche-action"))
-        with pytest.raises(Exception):
+        assert field in (list(by_schema.value.path)[:1] or [by_schema.value.message.split("'")[1]]), by_schema.value
+        with pytest.raises(pydantic.ValidationError) as by_model:
             CardMeta.model_validate(broken)
+        assert [error["loc"][0] for error in by_model.value.errors()] == [field]

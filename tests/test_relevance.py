@@ -2,7 +2,7 @@
 
 The set was written by reading the cards, not the engine; tune analysis, thesaurus and ranking
 against it, never the words of one query. The same set runs on the website in
-tests/browser/test_search_relevance.py. `python -m essaim.bench.relevance --manques` prints the
+tests/browser/test_search_relevance.py. `python -m essaim.bench.relevance --misses` prints the
 report with the SQLite FTS5 baseline and the missed queries.
 """
 

@@ -199,7 +199,7 @@ def test_from_issue_is_bounded_at_githubs_body_limit(content):
     for filler in ("[" * 60000, "[a](" + " " * 60000, "[a](" * 15000):
         hostile = sample.replace("### Résultats\n\n_No response_", "### Résultats\n\n" + filler, 1)
         assert len(hostile) > 60000
-        result = run_essaim("--content", str(content), "from-issue", "--apercu", "-", budget=20,
+        result = run_essaim("--content", str(content), "from-issue", "--preview", "-", budget=20,
                             cwd=content.parent, stdin=hostile)
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
 
@@ -314,7 +314,7 @@ def test_no_phone_number_in_clear_in_any_page_or_export_unless_declared_public()
     catalog = real_catalog()
     protected = {re.sub(r"\D", "", phone)[-9:] for card in catalog.cards for contact in card.meta.contacts
                  if not (contact.switchboard or contact.open_data) for phone in contact.phones}
-    assert len(protected) >= 15  # the real content publishes about twenty numbers
+    assert protected, "aucun numéro privé dans les fiches : le test ne vérifie rien"
     files = site_files(Site(catalog), ROOT)
     for path, text in files.items():
         digits = re.sub(r"[^0-9]", "", text)

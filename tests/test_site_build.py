@@ -18,6 +18,7 @@ from essaim.model.card import CARD_SECTIONS, Contact
 from essaim.site import Site, site_files
 from essaim.site.exports import COLUMNS, actions_csv, actions_json
 from essaim.site.markup import render_markdown
+from essaim.site.build import SIMILAR
 from essaim.site.pages import card_page
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -94,26 +95,40 @@ def test_sections_the_source_leaves_empty_are_gathered_in_one_line(real_site):
     assert not bare_silence("Des résultats chiffrés.")
 
 
-def test_card_pages_have_similar_actions_from_the_search_index(real_site):
-    site, catalog, _ = real_site
-    if len(catalog.cards) < 6:
-        pytest.skip("trop peu de fiches")
-    page = (site / "actions" / catalog.cards[0].id / "index.html").read_text(encoding="utf-8")
+def similar_links(site, card_id: str) -> list[str]:
+    """The ids a card page links to under « Actions similaires », in order."""
+    page = (site / "actions" / card_id / "index.html").read_text(encoding="utf-8")
     block = page.split('class="essaim-similaires"', 1)[1].split("</ul>", 1)[0]
-    assert block.count("<li>") == 5
+    return re.findall(r'<li><a href="\.\./\.\./actions/([^/"]+)/">', block)
 
 
-def test_a_contact_with_two_numbers_shows_both(real_site):
-    from essaim.site.markup import obfuscated
-
+def test_card_pages_have_similar_actions_from_the_search_index(real_site):
+    """Each card links to at most SIMILAR other cards, never to itself, each once, each with a page."""
     site, catalog, _ = real_site
-    card = next(c for c in catalog.cards if c.id == "mediation-sante-vallee-ceze")
-    page = (site / "actions" / card.id / "index.html").read_text(encoding="utf-8")
-    contacts = page.split('class="essaim-contacts"', 1)[1].split("</ul>", 1)[0]
-    phones = card.meta.contacts[0].phones
-    assert len(phones) == 2 and all(f'data-tel="{obfuscated(phone)}"' in contacts for phone in phones)
-    assert "tel:" not in contacts  # revealed on request only (not a public switchboard)
-    assert contacts.count('<li class="essaim-contact">') == 1  # one person, not two copies
+    for card in catalog.cards:
+        links = similar_links(site, card.id)
+        assert 1 <= len(links) <= SIMILAR and card.id not in links and len(set(links)) == len(links), (card.id, links)
+        assert all((site / "actions" / other / "index.html").exists() for other in links), links
+
+
+@pytest.mark.content
+def test_every_real_card_has_a_full_set_of_similar_actions(real_site):
+    """Content: the base is dense enough that no card page shows fewer than SIMILAR neighbours."""
+    site, catalog, _ = real_site
+    short = {card.id: len(links) for card in catalog.cards if len(links := similar_links(site, card.id)) < SIMILAR}
+    assert short == {}
+
+
+def test_a_contact_with_two_numbers_shows_both():
+    from essaim.site.markup import obfuscated
+    from essaim.site.pages import contact_html
+
+    phones = ["04 66 39 12 34", "06 12 34 56 78"]
+    contact = Contact.model_validate({"structure": "Maison de santé", "telephone": phones})
+    html_text = contact_html(contact)
+    assert all(f'data-tel="{obfuscated(phone)}"' in html_text for phone in phones)
+    assert "tel:" not in html_text  # revealed on request only (not a public switchboard)
+    assert html_text.count('<li class="essaim-contact">') == 1  # one contact, not two copies
 
 
 def test_card_pages_stay_under_150_kb(real_site):

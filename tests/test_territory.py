@@ -129,27 +129,27 @@ def _search(content, capsys, *args):
 
 
 def test_comme_ranks_a_synthetic_base_in_the_expected_order(synthetic, capsys):
-    code, data = _search(synthetic, capsys, "--comme", "Saint-Affrique", "--limit", "20")
+    code, data = _search(synthetic, capsys, "--like", "Saint-Affrique", "--limit", "20")
     assert code == 0
     assert [r["id"] for r in data["results"]] == list(SYNTHETIC)
-    assert [r["score_combine"] for r in data["results"]] == [10, 8, 3.5, 1.5, 1, 0]
-    assert data["territoire"]["code"] == "12208"
-    assert data["results"][2]["ressemblance"]["raisons"] == ["territoire rural aussi", "département voisin (Lozère)"]
-    assert data["results"][2]["ressemblance"]["note"].startswith("la fiche ne nomme qu'un département")
+    assert [r["combined_score"] for r in data["results"]] == [10, 8, 3.5, 1.5, 1, 0]
+    assert data["territory"]["code"] == "12208"
+    assert data["results"][2]["likeness"]["raisons"] == ["territoire rural aussi", "département voisin (Lozère)"]
+    assert data["results"][2]["likeness"]["note"].startswith("la fiche ne nomme qu'un département")
 
 
 def test_comme_combines_with_words_and_filters(synthetic, capsys):
-    code, data = _search(synthetic, capsys, "--comme", "12208", "--departement", "12", "--departement", "81")
+    code, data = _search(synthetic, capsys, "--like", "12208", "--departement", "12", "--departement", "81")
     assert [r["id"] for r in data["results"]] == ["a-decazeville", "b-villefranche", "d-albi"]
-    code, data = _search(synthetic, capsys, "télémédecine", "--comme", "12208")
+    code, data = _search(synthetic, capsys, "télémédecine", "--like", "12208")
     assert data["results"][0]["id"] == "f-poitiers"  # the only card with the word: relevance lifts it first
 
 
 def test_comme_lists_the_candidates_of_a_shared_name(synthetic, capsys):
-    code, err = _search(synthetic, capsys, "--comme", "Saint-Denis")
+    code, err = _search(synthetic, capsys, "--like", "Saint-Denis")
     assert code == 2
     assert "plusieurs communes s'appellent « Saint-Denis »" in err
-    assert '--comme "Saint-Denis (93)"   ou --comme 93066   (Seine-Saint-Denis)' in err
+    assert '--like "Saint-Denis (93)"   ou --like 93066   (Seine-Saint-Denis)' in err
 
 
 

@@ -132,8 +132,8 @@ def test_file_over_one_megabyte(content, capsys, example_text):
 
 def test_binary_file(content, capsys):
     write(content, "x.md", b"\x89PNG\r\n\x1a\n\x00\x00", binary=True)
-    _, diagnostics = run_validate(content, capsys)
-    only(diagnostics, "fichier-binaire")
+    exit_code, diagnostics = run_validate(content, capsys)
+    assert exit_code == 1 and only(diagnostics, "fichier-binaire")["path"].endswith("x.md")
 
 
 def test_yaml_alias_bomb_in_a_card(content, capsys, example_text):

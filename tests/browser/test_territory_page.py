@@ -18,7 +18,7 @@ def wait_ranking(page, timeout=20000):
 
 
 def python_ranking(catalog, code: str) -> list[tuple[str, float]]:
-    """The order `essaim search --comme CODE` gives without words: similarity, then title."""
+    """The order `essaim search --like CODE` gives without words: similarity, then title."""
     place = territory.profile(code)
     scored = [(card.id, territory.similarity(place, territory.card_profile(card)).score, card.meta.title.lower())
               for card in catalog.cards]

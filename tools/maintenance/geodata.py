@@ -1,8 +1,8 @@
 """Regenerate tools/essaim/data/geo/ from the npm package @etalab/decoupage-administratif.
 
     python tools/maintenance/geodata.py                  # fetches the pinned version with `npm pack`
-    python tools/maintenance/geodata.py --paquet DOSSIER # an already unpacked package (its `data/` folder inside)
-    python tools/maintenance/geodata.py --voisins        # also recompute departements-voisins.json (needs shapely)
+    python tools/maintenance/geodata.py --package DOSSIER  # an already unpacked package (its `data/` folder inside)
+    python tools/maintenance/geodata.py --neighbours     # also recompute departements-voisins.json (needs shapely)
 
 Only the columns Essaim uses are kept (see data/geo/README.md). Régions, départements and communes are
 written exactly as before (the reduction is reproducible); the profile files add each commune's population
@@ -18,6 +18,8 @@ import tarfile
 import tempfile
 from importlib import resources
 from pathlib import Path
+
+from essaim.text.options import add_option
 
 PACKAGE = "@etalab/decoupage-administratif"
 VERSION = "6.0.0"
@@ -93,15 +95,16 @@ def write_neighbours(target: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/maintenance/geodata.py",
                                      description=f"Régénère data/geo/ depuis {PACKAGE} {VERSION}.")
-    parser.add_argument("--paquet", metavar="DOSSIER", help="paquet npm déjà décompressé (sinon : npm pack)")
-    parser.add_argument("--voisins", action="store_true", help="recalcule les départements voisins (shapely)")
+    add_option(parser, "--package", old="--paquet", metavar="DOSSIER", help="paquet npm déjà décompressé (sinon : npm pack)")
+    add_option(parser, "--neighbours", old="--voisins", action="store_true",
+               help="recalcule les départements voisins (shapely)")
     args = parser.parse_args(argv)
     target = _geo_dir()
     with tempfile.TemporaryDirectory() as work:
-        package = Path(args.paquet) if args.paquet else fetch_package(Path(work))
+        package = Path(args.package) if args.package else fetch_package(Path(work))
         counts = write_reduced(package, target)
     print("écrit : " + ", ".join(f"{n} {what}" for what, n in counts.items()) + f" dans {target}")
-    if args.voisins:
+    if args.neighbours:
         print(f"départements voisins : {write_neighbours(target)} frontières")
     return 0
 

@@ -1,4 +1,4 @@
-"""`essaim bench --comparer`: our engine side by side with a reference tantivy index.
+"""`essaim bench --compare`: our engine side by side with a reference tantivy index.
 
 The reference is built from the same search documents (essaim.search.documents) and the same
 analysis: every text field is handed to tantivy already analysed by our analyzer (terms separated
@@ -107,7 +107,7 @@ def _tantivy():
     try:
         import tantivy
     except ImportError as error:
-        raise SystemExit("essaim bench --comparer : tantivy manque ; installez l'extra « bench » : "
+        raise SystemExit("essaim bench --compare : tantivy manque ; installez l'extra « bench » : "
                          "pip install -e '.[bench]'") from error
     return tantivy
 
@@ -280,7 +280,7 @@ def report_markdown(rows: list[dict], cli_rows: list[dict], machine: str) -> str
     lines = [
         f"### Essaim (whoosh) et tantivy côte à côte — mesuré le {date.today().isoformat()}",
         "",
-        f"Machine : {machine}. `essaim bench --comparer` : mêmes fiches (synthétiques, `synthetic_catalog`), "
+        f"Machine : {machine}. `essaim bench --compare` : mêmes fiches (synthétiques, `synthetic_catalog`), "
         "mêmes documents et même analyse (les champs sont donnés à tantivy déjà analysés par notre analyseur), "
         f"mêmes {rows[0]['queries']} requêtes avec filtres et facettes disjonctives, exécutées en alternance. "
         "tantivy reçoit la requête déjà comprise par notre moteur (groupes, formes, termes de vocabulaire) : "

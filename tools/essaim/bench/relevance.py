@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from essaim.bench.doc import replace_section
+from essaim.text.options import add_option
 
 KINDS = {
     "paraphrase": "Besoin dit autrement",
@@ -150,7 +151,7 @@ def section(report: str, site: str | None, count: int, cli: dict, baseline: dict
              f"{count} requêtes notées (`tests/data/relevance.yaml`, six types, écrites en lisant les fiches). "
              f"nDCG@10 : ligne de commande {cli['ndcg@10']:.2f}, référence SQLite FTS5 {baseline['ndcg@10']:.2f} "
              f"(écart {cli['ndcg@10'] - baseline['ndcg@10']:+.2f}). Commandes : `python -m essaim.bench.relevance "
-             "--ecrire` (après `pytest tests/browser/test_search_site.py` pour le tableau du site).", "", report]
+             "--write` (après `pytest tests/browser/test_search_site.py` pour le tableau du site).", "", report]
     if site:
         lines += ["Le site, dans Chromium, par l'adresse de la page de recherche (`/recherche/?q=…`) :", "", site]
     return "\n".join(lines)
@@ -164,14 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m essaim.bench.relevance",
                                      description="Mesure la pertinence de la recherche (ligne de commande et "
                                                  "référence SQLite FTS5) sur le jeu de requêtes notées.")
-    parser.add_argument("--requetes", default="tests/data/relevance.yaml", help="jeu de requêtes notées")
+    add_option(parser, "--queries", old="--requetes", default="tests/data/relevance.yaml", metavar="FICHIER",
+               help="jeu de requêtes notées")
     parser.add_argument("--content", default="content", help="dossier du contenu")
-    parser.add_argument("--manques", action="store_true", help="affiche les requêtes manquées")
-    parser.add_argument("--ecrire", action="store_true",
-                        help="écrit le rapport dans docs/benchmarks.md (avec celui du site, build/pertinence-site.md, "
+    add_option(parser, "--misses", old="--manques", action="store_true", help="affiche les requêtes manquées")
+    add_option(parser, "--write", old="--ecrire", action="store_true",
+               help="écrit le rapport dans docs/benchmarks.md (avec celui du site, build/pertinence-site.md, "
                              "s'il a été produit par tests/browser/test_search_site.py)")
     args = parser.parse_args(argv)
-    queries = load_queries(Path(args.requetes))
+    queries = load_queries(Path(args.queries))
     catalog, _ = open_catalog(Path(args.content))
     facets = {c.id: card_facets(c) for c in catalog.cards}
     with tempfile.TemporaryDirectory() as folder:
@@ -180,11 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     baseline, _ = evaluate(queries, baseline_engine(Path(args.content), facets.get))
     report = markdown({"essaim search": cli, "Référence SQLite FTS5 (BM25, mots en OU)": baseline})
     print(report)
-    if args.ecrire:
+    if args.write:
         site = Path("build/pertinence-site.md")
         replace_section(Path("docs/benchmarks.md"), "pertinence", section(report, site.read_text("utf-8") if site.exists() else None,
                                                           len(queries), cli["ensemble"], baseline["ensemble"]))
-    if args.manques:
+    if args.misses:
         for kind, text, ranked in misses:
             print(f"- [{kind}] {text} → {', '.join(ranked) or 'aucun résultat'}")
     return 0

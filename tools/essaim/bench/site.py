@@ -1,12 +1,12 @@
 """Site benchmark: build a site of N synthetic cards, weigh its pages and a first filtered search.
 
-    python -m essaim.bench.site [--tailles 250 500 1000 2000] [--ecrire]
+    python -m essaim.bench.site [--sizes 250 500 1000 2000] [--write]
 
 With several sizes, a table shows the build time per 1,000 cards at each size: it stays flat
 when the build is linear in the number of cards. The detailed figures, and the targets, are
 those of the 1,000-card site (of the largest one when 1,000 is not among the sizes).
 
---ecrire replaces the « site » section of docs/benchmarks.md (between <!-- bench:site --> and
+--write replaces the « site » section of docs/benchmarks.md (between <!-- bench:site --> and
 <!-- /bench:site -->), keeping the others. The search is measured in Debian's Chromium (Playwright)
 when both are installed (bash scripts/installer.sh --tests).
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from essaim.bench.doc import machine as benchmark_machine
 from essaim.bench.doc import replace_section
+from essaim.text.options import add_option
 
 TARGETS = {"build_s": 60, "card_kb": 150, "search_kb": 150, "search_kb_10000": 250}
 TARGET_SIZE = 1000  # the targets are set for a site of this many cards
@@ -192,14 +193,14 @@ def linearity_table(rows: list[dict]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m essaim.bench.site", description="Mesure la construction du site.")
-    parser.add_argument("--tailles", type=int, nargs="+", default=[1000],
-                        help="nombres de fiches synthétiques, du plus petit au plus grand (défaut : 1000)")
+    add_option(parser, "--sizes", old="--tailles", type=int, nargs="+", default=[1000],
+               help="nombres de fiches synthétiques, du plus petit au plus grand (défaut : 1000)")
     parser.add_argument("--content", default="content", help="dossier des contenus (défaut : ./content)")
-    parser.add_argument("--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
+    add_option(parser, "--write", old="--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
     rows, search = [], None
-    sizes = sorted(args.tailles)
+    sizes = sorted(args.sizes)
     searched = detailed([{"size": size} for size in sizes])["size"]  # search measured where targets apply
     for size in sizes:
         print(f"Construction de {size} fiches…", file=sys.stderr)
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                f"au départ {load:.1f} (les temps varient avec la charge : autres travaux sur les deux cœurs)")
     section = report_markdown(rows, search, machine)
     print(section)
-    if args.ecrire:
+    if args.write:
         replace_section(Path("docs/benchmarks.md"), "site", section)
     row = detailed(rows)
     met = row["build_s"] <= TARGETS["build_s"] and row["card_max_kb"] <= TARGETS["card_kb"] and (

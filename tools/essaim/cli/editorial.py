@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from essaim.text.diagnostics import display_path, render
+from essaim.text.options import add_option
 
 # The card model (essaim.pipeline.catalog) is imported by the commands that use it, not when `essaim` starts.
 
@@ -24,13 +25,13 @@ def register(commands) -> None:
     p.add_argument("fichier", metavar="FICHIER", help="corps du ticket en Markdown ; « - » pour l'entrée standard")
     p.add_argument("--id", help="identifiant (nom du fichier) ; défaut : tiré du titre")
     p.add_argument("--ticket", metavar="ADRESSE", help="adresse du ticket, notée dans la source de la fiche")
-    p.add_argument("--apercu", action="store_true", help="affiche la fiche sans rien écrire")
-    p.add_argument("--malgre-doublon", action="store_true",
-                   help="écrit la fiche même si elle ressemble à une fiche existante (déclarée distincte_de)")
+    add_option(p, "--preview", old="--apercu", action="store_true", help="affiche la fiche sans rien écrire")
+    add_option(p, "--despite-duplicate", old="--malgre-doublon", action="store_true",
+               help="écrit la fiche même si elle ressemble à une fiche existante (déclarée distincte_de)")
     p.add_argument("--force", action="store_true", help="remplace une fiche existante de même identifiant")
     p.add_argument("--json", action="store_true", help="résultat en JSON (pour les workflows)")
-    p.add_argument("--commentaire", metavar="FICHIER",
-                   help="écrit aussi dans FICHIER un compte rendu en Markdown, à poster sur le ticket")
+    add_option(p, "--comment", old="--commentaire", metavar="FICHIER",
+               help="écrit aussi dans FICHIER un compte rendu en Markdown, à poster sur le ticket")
     p.set_defaults(run=cmd_from_issue)
 
     p = commands.add_parser(
@@ -41,17 +42,17 @@ def register(commands) -> None:
                     "avec tout le contenu avant d'être écrite ; la modification est affichée en diff. Codes de "
                     "sortie : 0 fiche modifiée (ou aperçu), 1 erreur, 4 rien à appliquer automatiquement.")
     p.add_argument("fichier", metavar="FICHIER", help="corps du ticket en Markdown ; « - » pour l'entrée standard")
-    p.add_argument("--apercu", action="store_true", help="affiche la modification sans rien écrire")
+    add_option(p, "--preview", old="--apercu", action="store_true", help="affiche la modification sans rien écrire")
     p.add_argument("--json", action="store_true", help="résultat en JSON (pour les workflows)")
     p.set_defaults(run=cmd_correction)
 
     p = commands.add_parser(
         "report", help="liste ce qui manque aux fiches (ébauches, contacts, mises à jour, liens)",
         description="Santé éditoriale : fiches à l'état d'ébauche ou partielles avec ce qui leur manque, fiches "
-                    "sans contact, fiches non mises à jour depuis deux ans et, avec --liens, liens externes cassés.")
-    p.add_argument("--liens", action="store_true", help="vérifie aussi les liens externes (accès réseau)")
-    p.add_argument("--delai", type=_seconds, default=10.0, metavar="SECONDES",
-                   help="délai d'attente par lien (défaut : 10)")
+                    "sans contact, fiches non mises à jour depuis deux ans et, avec --links, liens externes cassés.")
+    add_option(p, "--links", old="--liens", action="store_true", help="vérifie aussi les liens externes (accès réseau)")
+    add_option(p, "--timeout", old="--delai", type=_seconds, default=10.0, metavar="SECONDES",
+               help="délai d'attente par lien (défaut : 10)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(run=cmd_report)
 
@@ -66,11 +67,11 @@ def _seconds(text: str) -> float:
 
 def cmd_from_issue(args) -> int:
     content = Path(args.content)
-    result: dict = {"ecrit": False}
+    result: dict = {"written": False}
     code = _from_issue(args, content, result)
-    if args.commentaire:
+    if args.comment:
         try:
-            Path(args.commentaire).write_text(issue_comment(result, code), encoding="utf-8")
+            Path(args.comment).write_text(issue_comment(result, code), encoding="utf-8")
         except OSError as error:
             print(f"essaim from-issue : compte rendu non écrit : {error.strerror or error}", file=sys.stderr)
             return FAILED
@@ -81,7 +82,7 @@ def _from_issue(args, content: Path, result: dict) -> int:
     from essaim.editorial import proposal as proposals
 
     def fail(message: str, code: int = FAILED) -> int:
-        result["erreur"] = message
+        result["error"] = message
         if args.json:
             print(json.dumps(result, ensure_ascii=False, indent=2))
         else:
@@ -93,23 +94,23 @@ def _from_issue(args, content: Path, result: dict) -> int:
         proposal = proposals.build_proposal(text, content, card_id=args.id, ticket_url=args.ticket)
         similar = proposals.similar_cards(content, proposal)
         result.update(id=proposal.id, titre=proposal.values["titre"],
-                      doublons=[{"fichier": s.path, "titre": s.title, "raison": s.reason, "probable": s.strong}
-                                for s in similar])
+                      duplicates=[{"path": s.path, "titre": s.title, "reason": s.reason, "likely": s.strong}
+                                  for s in similar])
         strong = [s for s in similar if s.strong and s.id != proposal.id]
         if not args.json:
             for item in similar:
                 kind = "Doublon probable" if item.strong else "Fiche voisine"
                 print(f"{kind} : {item.path} « {proposals.shown(item.title)} » ({item.reason})")
-        if any(s.strong for s in similar) and not (args.apercu or args.malgre_doublon or (args.force and not strong)):
+        if any(s.strong for s in similar) and not (args.preview or args.despite_duplicate or (args.force and not strong)):
             names = ", ".join(s.path for s in similar if s.strong)
             return fail(f"la proposition ressemble à {names} : complétez la fiche existante plutôt que d'en créer "
-                        "une seconde ; si c'est bien une autre action, relancez avec --malgre-doublon", DUPLICATE)
-        if args.malgre_doublon and strong:
+                        "une seconde ; si c'est bien une autre action, relancez avec --despite-duplicate", DUPLICATE)
+        if args.despite_duplicate and strong:
             proposal.values["distincte_de"] = [s.id for s in strong]
-        result["remarques"] = proposal.notes
-        if args.apercu:
+        result["notes"] = proposal.notes
+        if args.preview:
             diagnostics, card = proposals.check(content, proposal)
-            result.update(niveau=card.level, manque=card.missing, texte=proposal.card_text())
+            result.update(level=card.level, missing=card.missing, text=proposal.card_text())
             if args.json:
                 print(json.dumps(result, ensure_ascii=False, indent=2))
             else:
@@ -123,9 +124,8 @@ def _from_issue(args, content: Path, result: dict) -> int:
         return fail(f"écriture impossible : {error.strerror or error}")
     except Exception as error:  # noqa: BLE001 — never a traceback for a proposal, whatever it contains
         return fail(f"erreur interne ({type(error).__name__}) en lisant la proposition : signalez-la aux mainteneurs")
-    result.update(ecrit=True, fiche=display_path(written.card), source=display_path(written.source),
-                  niveau=written.level, manque=written.missing,
-                  avertissements=[d.as_text() for d in written.diagnostics])
+    result.update(written=True, card=display_path(written.card), source=display_path(written.source),
+                  level=written.level, missing=written.missing, warnings=[d.as_text() for d in written.diagnostics])
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return WRITTEN
@@ -144,11 +144,11 @@ def cmd_correction(args) -> int:
     content = Path(args.content)
     try:
         change = correction.build_change(read_body(args.fichier, sys.stdin), content)
-        if change.after != change.before and not args.apercu:
+        if change.after != change.before and not args.preview:
             correction.write(change)
     except ProposalError as error:
         if args.json:
-            print(json.dumps({"ecrit": False, "erreur": str(error)}, ensure_ascii=False, indent=2))
+            print(json.dumps({"written": False, "error": str(error)}, ensure_ascii=False, indent=2))
         else:
             print(f"essaim correction : {error}", file=sys.stderr)
         return FAILED
@@ -156,11 +156,11 @@ def cmd_correction(args) -> int:
         print(f"essaim correction : écriture impossible : {error.strerror or error}", file=sys.stderr)
         return FAILED
     changed = change.after != change.before
-    written = changed and not args.apercu
+    written = changed and not args.preview
     if args.json:
-        print(json.dumps({"ecrit": written, "fiche": display_path(change.path), "id": change.card_id,
-                          "applique": change.applied, "a_faire": change.left, "diff": change.diff(),
-                          "avertissements": [d.as_text() for d in change.diagnostics]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"written": written, "card": display_path(change.path), "id": change.card_id,
+                          "applied": change.applied, "todo": change.left, "diff": change.diff(),
+                          "warnings": [d.as_text() for d in change.diagnostics]}, ensure_ascii=False, indent=2))
     else:
         if changed:
             print(change.diff(), end="")
@@ -191,23 +191,23 @@ def issue_comment(result: dict, code: int) -> str:
 
     """A French report of from-issue's outcome, in Markdown, to post on the proposal's issue."""
     lines = []
-    if result.get("ecrit") or (code == WRITTEN and "niveau" in result):
-        done = "est prête à relire : " + _code(result["fiche"]) if result.get("ecrit") else "passerait la validation"
+    if result.get("written") or (code == WRITTEN and "level" in result):
+        done = "est prête à relire : " + _code(result["card"]) if result.get("written") else "passerait la validation"
         lines += [f"Merci pour cette proposition ! La fiche {_code(result['titre'])} {done} "
-                  f"(niveau : {LEVEL_LABELS[result['niveau']]}).", ""]
-        if result.get("manque"):
-            lines += ["À compléter si possible : " + ", ".join(result["manque"]) + ".", ""]
-        if result.get("remarques"):
-            lines += ["Remarques :", "", *[f"- {_plain(note)}" for note in result["remarques"]], ""]
+                  f"(niveau : {LEVEL_LABELS[result['level']]}).", ""]
+        if result.get("missing"):
+            lines += ["À compléter si possible : " + ", ".join(result["missing"]) + ".", ""]
+        if result.get("notes"):
+            lines += ["Remarques :", "", *[f"- {_plain(note)}" for note in result["notes"]], ""]
         lines.append("Un éditeur relit la fiche dans la pull request liée avant publication.")
     elif code == DUPLICATE:
         lines += ["Cette proposition ressemble à une fiche déjà publiée :", ""]
-        lines += [f"- {_code(d['fichier'])} {_code(d['titre'])} ({_plain(d['raison'])})"
-                  for d in result.get("doublons", []) if d["probable"]]
+        lines += [f"- {_code(d['path'])} {_code(d['titre'])} ({_plain(d['reason'])})"
+                  for d in result.get("duplicates", []) if d["likely"]]
         lines += ["", "Un éditeur va comparer : s'il s'agit de la même action, il complétera la fiche existante ; "
-                  "sinon il relancera la transformation avec --malgre-doublon."]
+                  "sinon il relancera la transformation avec --despite-duplicate."]
     else:
-        error = _plain(result.get("erreur", "erreur inconnue")).replace("\n", "\n> ")
+        error = _plain(result.get("error", "erreur inconnue")).replace("\n", "\n> ")
         lines += ["La proposition n'a pas pu devenir une fiche :", "", f"> {error}", "",
                   "Vous pouvez modifier le ticket (menu « … » puis « Edit ») ; un éditeur relancera ensuite la "
                   "transformation."]
@@ -231,9 +231,9 @@ def cmd_report(args) -> int:
     from essaim.editorial.report import editorial_report, report_text
 
     catalog, validation = load_catalog(Path(args.content))
-    if args.liens:
+    if args.links:
         print("Vérification des liens externes…", file=sys.stderr)
-    report = editorial_report(catalog, check_links=args.liens, timeout=args.delai)
+    report = editorial_report(catalog, check_links=args.links, timeout=args.timeout)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

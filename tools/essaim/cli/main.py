@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from essaim import __version__
+from essaim.text.options import add_option
 
 # Commands import what they use when they run: `essaim search` must not pay for the card model
 # (pydantic, email-validator, phonenumbers), which searching never needs.
@@ -121,8 +122,9 @@ def cmd_list(args) -> int:
 
     catalog, validation = load_catalog(Path(args.content))
     if args.json:
-        rows = [{"id": c.id, "titre": c.meta.title, "porteur": c.meta.carrier.name, "completude": c.level,
-                 "manque": c.missing, "chemin": loader.display_path(c.path)} for c in catalog.cards]
+        # Machine keys in English; the card's own fields (titre, porteur) keep the model's names.
+        rows = [{"id": c.id, "titre": c.meta.title, "porteur": c.meta.carrier.name, "level": c.level,
+                 "missing": c.missing, "path": loader.display_path(c.path)} for c in catalog.cards]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for card in catalog.cards:
@@ -159,10 +161,15 @@ def cmd_new(args) -> int:
 def cmd_schema(args) -> int:
     from essaim.derived import derived_files
 
+    from essaim.cli.reference import write_readme
+
     for path, text in derived_files(Path(args.output)).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"écrit : {path}")
+    readme = write_readme(Path(args.output), parser())
+    if readme:
+        print(f"écrit : {readme} (tableau des commandes)")
     return 0
 
 
@@ -204,22 +211,22 @@ def cmd_bench(args) -> int:
     if not catalog.cards:
         print("Aucune fiche valide : rien à mesurer.", file=sys.stderr)
         return 1
-    if args.comparer:
+    if args.compare:
         from essaim.bench import reference as benchref
 
-        rows, cli_rows = benchref.run(catalog, args.tailles, args.requetes, Path(args.content))
+        rows, cli_rows = benchref.run(catalog, args.sizes, args.queries, Path(args.content))
         section = benchref.report_markdown(rows, cli_rows, machine())
         print(section)
-        if args.ecrire:
+        if args.write:
             replace_section(Path("docs/benchmarks.md"), "comparaison", section)
         return 0
     rows = []
-    for size in args.tailles:
+    for size in args.sizes:
         print(f"Mesure sur {size} fiches…", file=sys.stderr)
-        rows.append(measure(catalog, size, args.requetes))
+        rows.append(measure(catalog, size, args.queries))
     section = report_markdown(rows, machine())
     print(section)
-    if args.ecrire:
+    if args.write:
         replace_section(Path("docs/benchmarks.md"), "recherche", section)
     largest = rows[-1]
     met = all(largest[key] <= target for key, target in TARGETS.items())
@@ -261,9 +268,10 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         add_arguments(p)
     p.set_defaults(run=cmd_new)
 
-    p = commands.add_parser("schema", help="écrit les schémas JSON, le modèle de fiche et la référence des champs",
+    p = commands.add_parser("schema", help="écrit les schémas JSON, le modèle de fiche, la référence des champs et le tableau des commandes du README",
                             description="Régénère les fichiers tirés du modèle : schemas/*.schema.json, "
-                                        "schemas/modele-fiche.md et docs/reference-des-champs.md.")
+                                        "schemas/modele-fiche.md et docs/reference-des-champs.md ; et le tableau "
+                                        "des commandes du README, tiré de cet analyseur d'arguments.")
     p.add_argument("--output", default=".", metavar="DOSSIER", help="racine du projet (défaut : dossier courant)")
     p.set_defaults(run=cmd_schema)
 
@@ -273,11 +281,13 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         importlib.import_module(module).register(commands)
 
     p = commands.add_parser("bench", help="mesure l'index et la recherche sur des bases synthétiques")
-    p.add_argument("--tailles", type=int, nargs="+", default=[1000, 10000], help="tailles des bases (défaut : 1000 10000)")
-    p.add_argument("--requetes", type=int, default=200, help="nombre de requêtes chronométrées")
-    p.add_argument("--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
-    p.add_argument("--comparer", action="store_true",
-                   help="compare notre moteur à un index tantivy de référence (extra « bench » : pip install -e '.[bench]')")
+    add_option(p, "--sizes", old="--tailles", type=int, nargs="+", default=[1000, 10000], metavar="N",
+               help="tailles des bases (défaut : 1000 10000)")
+    add_option(p, "--queries", old="--requetes", type=int, default=200, metavar="N",
+               help="nombre de requêtes chronométrées (défaut : 200)")
+    add_option(p, "--write", old="--ecrire", action="store_true", help="écrit les résultats dans docs/benchmarks.md")
+    add_option(p, "--compare", old="--comparer", action="store_true",
+               help="compare notre moteur à un index tantivy de référence (extra « bench » : pip install -e '.[bench]')")
     p.set_defaults(run=cmd_bench)
 
     p = commands.add_parser("build", help="construit le site statique dans build/site")

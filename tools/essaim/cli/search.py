@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from essaim.search import DEFAULT_ROOT, FACETS, facet_label
 from essaim.pipeline.facets import FACET_VOCABULARIES, FIXED_VALUES
 from essaim.model.vocabularies import UnknownTerm, did_you_mean, find_term, fold
+from essaim.text.options import add_option
 
 if TYPE_CHECKING:
     from essaim.search.engine import SearchIndex
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 
 class FilterError(Exception):
     pass
+
+
+# --sort's values (English, as option names) -> the engine's orders; the French values of --tri still work.
+SORT_KEYS = {"relevance": "pertinence", "date": "date", "title": "titre"}
+
+
+def _sort_key(text: str) -> str:
+    return {french: english for english, french in SORT_KEYS.items()}.get(text, text)
 
 
 def resolve_filter(facet: str, raw: str) -> str:
@@ -57,12 +66,13 @@ def register(commands) -> None:
     for option in FACETS:  # one option per facet, named after it
         p.add_argument(f"--{option}", action="append", default=[], metavar="VALEUR",
                        help=f"filtre {FACETS[option].lower()} (code ou libellé ; répétable : OU)")
-    p.add_argument("--comme", metavar="COMMUNE",
-                   help="classe les fiches par ressemblance avec une commune (nom ou code INSEE ; "
+    add_option(p, "--like", old="--comme", metavar="COMMUNE",
+               help="classe les fiches par ressemblance avec une commune (nom ou code INSEE ; "
                         "« Saint-Denis (93) » si le nom est partagé)")
     p.add_argument("--guides", action="store_true", help="cherche dans les guides au lieu des fiches")
-    p.add_argument("--tri", choices=["pertinence", "date", "titre"], default="pertinence", help="ordre des résultats")
-    p.add_argument("--limit", type=int, default=10, help="nombre de résultats (défaut : 10)")
+    add_option(p, "--sort", old="--tri", type=_sort_key, choices=list(SORT_KEYS), default="relevance",
+               help="ordre des résultats : relevance (pertinence, défaut), date (plus récentes d'abord), title (titre)")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="nombre de résultats (défaut : 10)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.add_argument("--index", default=str(DEFAULT_ROOT), metavar="DOSSIER", help="dossier de l'index")
 
@@ -124,12 +134,12 @@ def cmd_search(args) -> int:
         return 2
     text = " ".join(args.mots)
     place = None
-    if args.comme:
-        place = resolve_commune(args.comme)
+    if args.like:
+        place = resolve_commune(args.like)
         if place is None:
             return 2
         if args.guides:
-            print("essaim search : --comme classe des fiches, pas des guides", file=sys.stderr)
+            print("essaim search : --like classe des fiches, pas des guides", file=sys.stderr)
             return 2
     if place is None:  # one query: answered from the index's files, without numpy nor whoosh, when up to date
         from essaim.search.quick import QuickIndex
@@ -150,7 +160,7 @@ def cmd_search(args) -> int:
 
 def show_results(search_index, text: str, filters: dict[str, list[str]], args) -> None:
     results = search_index.search(text, filters, kind="guide" if args.guides else "action",
-                                  sort=args.tri, limit=max(args.limit, 0))
+                                  sort=SORT_KEYS[args.sort], limit=max(args.limit, 0))
     if args.json:
         print(json.dumps(as_json(results, search_index.label), ensure_ascii=False, indent=2))
     else:
@@ -207,7 +217,7 @@ def print_results(results, filters, likeness: dict | None = None, label=facet_la
 
 
 def resolve_commune(raw: str):
-    """The commune of --comme, or None after telling why (unknown name, or the candidates of a shared one)."""
+    """The commune of --like, or None after telling why (unknown name, or the candidates of a shared one)."""
     from essaim.model import geography
     from essaim.search.territory import AmbiguousCommune, UnknownCommune, find_commune
 
@@ -218,7 +228,7 @@ def resolve_commune(raw: str):
               "code INSEE :", file=sys.stderr)
         for c in error.candidates:
             dep = geography.departements()[c.departement]
-            print(f"    --comme \"{c.name} ({c.departement})\"   ou --comme {c.code}   ({dep.name})", file=sys.stderr)
+            print(f"    --like \"{c.name} ({c.departement})\"   ou --like {c.code}   ({dep.name})", file=sys.stderr)
         return None
     except UnknownCommune as error:
         hint = ("vouliez-vous dire " + ", ".join(f"« {c.name} » ({c.code})" for c in error.suggestions) + " ?"
@@ -228,22 +238,22 @@ def resolve_commune(raw: str):
 
 
 def search_like(search_index, place, text: str, filters: dict, args) -> int:
-    """--comme: every match of the words and filters, reordered by likeness to the commune."""
+    """--like: every match of the words and filters, reordered by likeness to the commune."""
     from essaim.cli.main import load_catalog
     from essaim.search.territory import card_profile
     from essaim.search.territory_ranking import ALL, rank_like
 
-    results = search_index.search(text, filters, kind="action", sort=args.tri, limit=ALL)
+    results = search_index.search(text, filters, kind="action", sort=SORT_KEYS[args.sort], limit=ALL)
     catalog, _ = load_catalog(Path(args.content))
     profiles = {card.id: card_profile(card) for card in catalog.cards}
     ranked = rank_like(place, results.hits, profiles, with_words=bool(results.query))[:max(args.limit, 0)]
     results.hits = [r.hit for r in ranked]
     if args.json:
         data = as_json(results, search_index.label)
-        data["territoire"] = place.as_dict()
+        data["territory"] = place.as_dict()
         for row, r in zip(data["results"], ranked):
-            row["ressemblance"] = r.match.as_dict()
-            row["score_combine"] = r.score
+            row["likeness"] = r.match.as_dict()
+            row["combined_score"] = r.score
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"Territoire : {place.name} ({place.code}) — " + " · ".join(place.describe()) + "\n")

@@ -323,7 +323,7 @@ def report_text(report: EditorialReport) -> str:
     lines += [f"  {e.path} — mise à jour {e.updated}" for e in report.stale] or ["  aucune"]
     lines += ["", *_verify_text(report), "", *_editing_text(report), ""]
     if not report.links_checked:
-        lines.append("Liens externes : non vérifiés (ajoutez --liens).")
+        lines.append("Liens externes : non vérifiés (ajoutez --links).")
     else:
         lines.append(f"Liens externes cassés ({len(report.broken_links)} sur {report.links_total}) :")
         for link in report.broken_links:

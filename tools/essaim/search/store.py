@@ -19,7 +19,7 @@ import os
 import re
 import sys
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -1,4 +1,4 @@
-"""`essaim search --comme COMMUNE`: the engine's matches reordered by likeness to a commune.
+"""`essaim search --like COMMUNE`: the engine's matches reordered by likeness to a commune.
 
 The engine (essaim.search) finds the cards that answer the words and filters, with its relevance score;
 this module reorders all of them by `combined_score`: the similarity of each card's territory to the

@@ -3,7 +3,7 @@
 The reader types a commune; assets/territoire.js completes the name from a compact list of communes
 (one gzip file per initial, loaded as the reader types), shows the commune's profile and ranks the cards
 by similarity, with the reasons. The rules come from essaim.search.territory (rules_json), the cards' profiles
-from essaim.search.territory.card_profile: the page applies them as `essaim search --comme` does.
+from essaim.search.territory.card_profile: the page applies them as `essaim search --like` does.
 
     territoire-index/regles.json.gz        rules (bands, weights, reasons), names of départements and régions
     territoire-index/fiches.json.gz        per card: what a result shows, its territory profile, its themes
@@ -81,7 +81,7 @@ def territory_page(site) -> str:
         "Afficher plus de fiches</button></p>",
         '<details class="essaim-aide"><summary>Comment la ressemblance est-elle calculée ?</summary>'
         + _explanation() + "</details>",
-        "<noscript><p>Cette page a besoin de JavaScript. Sans lui : <code>essaim search --comme "
+        "<noscript><p>Cette page a besoin de JavaScript. Sans lui : <code>essaim search --like "
         "\"Saint-Affrique\"</code> en ligne de commande.</p></noscript>",
         f'<script type="application/json" id="essaim-territoire-data">{json_for_script(settings)}</script>',
         f'<script type="module" src="{esc(rel(page, "assets/territoire.js"))}"></script>',

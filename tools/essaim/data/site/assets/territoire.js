@@ -1,6 +1,6 @@
 // Essaim — « Un territoire comme le mien » : la commune du lecteur, son profil, et les fiches classées par
 // ressemblance, avec les raisons. Les règles (tranches, poids, phrases) viennent de essaim/search/territory.py
-// (territoire-index/regles.json.gz) : ce script applique la même arithmétique que `essaim search --comme`.
+// (territoire-index/regles.json.gz) : ce script applique la même arithmétique que `essaim search --like`.
 // Rien n'est téléchargé à l'ouverture ; la liste des communes arrive par initiale, à la frappe.
 // Avec des mots, le moteur de la recherche (moteur.js) garde les fiches qui en parlent, et le classement
 // ajoute leur pertinence à la ressemblance, comme `essaim search "mots" --comme COMMUNE`.
