@@ -63,11 +63,11 @@ def test_new_from_issue_and_search_give_the_same_candidates(content, capsys):
 
     body = content.parent / "ticket.md"
     body.write_text(render_issue_body({**PROPOSAL, "communes": "Saint-Denis"}), encoding="utf-8")
-    code = main(["--content", str(content), "from-issue", str(body), "--json", "--apercu"])
-    notes = json.loads(capsys.readouterr().out)["remarques"]
+    code = main(["--content", str(content), "from-issue", str(body), "--json", "--preview"])
+    notes = json.loads(capsys.readouterr().out)["notes"]
     [note] = [note for note in notes if note.startswith("commune « Saint-Denis »")]
     assert _candidates(note) == SAINT_DENIS and "plusieurs communes portent ce nom" in note
 
-    code = main(["--content", str(content), "search", "--comme", "Saint-Denis"])
+    code = main(["--content", str(content), "search", "--like", "Saint-Denis"])
     search = capsys.readouterr().err
     assert code == 2 and _candidates(search) == SAINT_DENIS

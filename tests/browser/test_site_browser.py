@@ -354,7 +354,6 @@ def test_the_site_works_under_its_csp(browser, base_url, path):
 
 
 def test_phone_number_is_revealed_on_request_only(page, base_url, real_site):
-
     site, catalog, _ = real_site
     card = next(c for c in catalog.cards if c.id == "en-route-pour-ma-sante-poitiers")
     phone = card.meta.contacts[0].phones[0]

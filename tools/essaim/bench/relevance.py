@@ -144,14 +144,23 @@ def markdown(tables: dict[str, dict[str, dict]]) -> str:
     return "\n".join(lines)
 
 
-def section(report: str, site: str | None, count: int, cli: dict, baseline: dict) -> str:
+DEFAULT_QUERIES = "tests/data/relevance.yaml"
+HOLDOUT_NOTE = ("Jeu **tenu à l'écart** : écrit par une autre personne, sans voir le moteur, son thésaurus ni le jeu "
+                "principal, et jamais utilisé pour régler quoi que ce soit ; il dit si les réglages se généralisent.")
+
+
+def section(report: str, site: str | None, count: int, cli: dict, baseline: dict,
+            queries: str = DEFAULT_QUERIES) -> str:
     from datetime import date
 
-    lines = [f"### Pertinence de la recherche — mesurée le {date.today().isoformat()}", "",
-             f"{count} requêtes notées (`tests/data/relevance.yaml`, six types, écrites en lisant les fiches). "
+    held_out = queries != DEFAULT_QUERIES
+    title = "Pertinence sur le jeu tenu à l'écart" if held_out else "Pertinence de la recherche"
+    lines = [f"### {title} — mesurée le {date.today().isoformat()}", "",
+             *([HOLDOUT_NOTE, ""] if held_out else []),
+             f"{count} requêtes notées (`{queries}`, six types, écrites en lisant les fiches). "
              f"nDCG@10 : ligne de commande {cli['ndcg@10']:.2f}, référence SQLite FTS5 {baseline['ndcg@10']:.2f} "
              f"(écart {cli['ndcg@10'] - baseline['ndcg@10']:+.2f}). Commandes : `python -m essaim.bench.relevance "
-             "--write` (après `pytest tests/browser/test_search_site.py` pour le tableau du site).", "", report]
+             f"--queries {queries} --write` (après `pytest tests/browser/test_search_site.py` pour le tableau du site).", "", report]
     if site:
         lines += ["Le site, dans Chromium, par l'adresse de la page de recherche (`/recherche/?q=…`) :", "", site]
     return "\n".join(lines)
@@ -165,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m essaim.bench.relevance",
                                      description="Mesure la pertinence de la recherche (ligne de commande et "
                                                  "référence SQLite FTS5) sur le jeu de requêtes notées.")
-    add_option(parser, "--queries", old="--requetes", default="tests/data/relevance.yaml", metavar="FICHIER",
+    add_option(parser, "--queries", old="--requetes", default=DEFAULT_QUERIES, metavar="FICHIER",
                help="jeu de requêtes notées")
     parser.add_argument("--content", default="content", help="dossier du contenu")
     add_option(parser, "--misses", old="--manques", action="store_true", help="affiche les requêtes manquées")
@@ -183,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     report = markdown({"essaim search": cli, "Référence SQLite FTS5 (BM25, mots en OU)": baseline})
     print(report)
     if args.write:
+        held_out = args.queries != DEFAULT_QUERIES
         site = Path("build/pertinence-site.md")
-        replace_section(Path("docs/benchmarks.md"), "pertinence", section(report, site.read_text("utf-8") if site.exists() else None,
-                                                          len(queries), cli["ensemble"], baseline["ensemble"]))
+        site_report = site.read_text("utf-8") if site.exists() and not held_out else None
+        key = f"pertinence-{Path(args.queries).stem}" if held_out else "pertinence"
+        replace_section(Path("docs/benchmarks.md"), key, section(report, site_report, len(queries), cli["ensemble"],
+                                                                 baseline["ensemble"], args.queries))
     if args.misses:
         for kind, text, ranked in misses:
             print(f"- [{kind}] {text} → {', '.join(ranked) or 'aucun résultat'}")

@@ -230,11 +230,7 @@ class SearchIndex:
         places: dict[str, list[list[str]]] = {}
         shown: dict[str, bytes] = {}
         for entry in docs:
-            doc = entry.make()
-            writer.add_document(**_fields(doc))
-            words.update(_lexicon_of(doc))
-            _add_places(places, doc)
-            shown[doc.id] = shown_record(doc)
+            _write_entry(writer.add_document, entry, words, places, shown)
         writer.commit()
         self._write_query_files(generation, ix, words, places, shown)
         (generation / META_FILE).write_text(
@@ -265,11 +261,7 @@ class SearchIndex:
         shown = Documents.by_id(self.current / DOCUMENTS_FILE)
         writer = ix.writer(timeout=LOCK_TIMEOUT)
         for entry in changed:
-            doc = entry.make()
-            writer.update_document(**_fields(doc))
-            words.update(_lexicon_of(doc))
-            _add_places(places, doc)
-            shown[doc.id] = shown_record(doc)
+            _write_entry(writer.update_document, entry, words, places, shown)
             if entry.id in indexed:
                 report.updated += 1
             else:
@@ -702,6 +694,15 @@ def _sets(searcher) -> dict:
     labels = {facet: {value: facet_label(facet, value) for value in values} for facet, values in facets.items()}
     return {"facets": facets, "kinds": kinds, "orders": orders, "lengths": lengths, "labels": labels,
             "size": size, "live": mask(live), "live_count": len(live)}
+
+
+def _write_entry(write, entry: Entry, words: dict, places: dict, shown: dict) -> None:
+    """One document into the whoosh writer (add or update) and into the files written beside the index."""
+    doc = entry.make()
+    write(**_fields(doc))
+    words.update(_lexicon_of(doc))
+    _add_places(places, doc)
+    shown[doc.id] = shown_record(doc)
 
 
 def _add_places(places: dict[str, list[list[str]]], doc: SearchDocument) -> None:
