@@ -3,7 +3,7 @@
 // (territoire-index/regles.json.gz) : ce script applique la même arithmétique que `essaim search --like`.
 // Rien n'est téléchargé à l'ouverture ; la liste des communes arrive par initiale, à la frappe.
 // Avec des mots, le moteur de la recherche (moteur.js) garde les fiches qui en parlent, et le classement
-// ajoute leur pertinence à la ressemblance, comme `essaim search "mots" --comme COMMUNE`.
+// ajoute leur pertinence à la ressemblance, comme `essaim search "mots" --like COMMUNE`.
 import { SearchIndex } from "./moteur.js";
 
 const settings = JSON.parse(document.getElementById("essaim-territoire-data").textContent);
