@@ -40,11 +40,19 @@ def edited(text: str, *replacements: tuple[str, str]) -> str:
 
 
 def test_en_cours_with_a_past_end_is_an_error_on_the_status(content, capsys, example_text):
-    text = edited(example_text, ("  fin: null", f"  fin: {YEAR - 2}"))
+    text = edited(example_text, ("  fin: null", f"  fin: {YEAR - 2}"), ('mise_a_jour: "2022-12"', f'mise_a_jour: "{YEAR}-01"'))
     found = check(content, capsys, text, "statut-periode")
     assert len(found) == 1 and found[0]["severity"] == "erreur"
     assert (found[0]["line"], found[0]["column"]) == (line_of(text, "statut: en_cours"), 9)
     assert f"achevée en {YEAR - 2}" in found[0]["message"] and "terminee" in found[0]["hint"]
+
+
+def test_a_period_that_ended_after_the_update_is_a_warning_not_an_error(content, capsys, example_text):
+    """The calendar alone never turns a valid card into an error: the base stays green on 1 January."""
+    text = edited(example_text, ("  fin: null", f"  fin: {YEAR - 1}"), ('mise_a_jour: "2022-12"', f'mise_a_jour: "{YEAR - 2}-06"'))
+    found = check(content, capsys, text, "statut-periode")
+    assert len(found) == 1 and found[0]["severity"] == "avertissement"
+    assert "après la mise à jour" in found[0]["message"] and "à vérifier" in found[0]["message"]
 
 
 @pytest.mark.parametrize("end", ["null", str(YEAR), str(YEAR + 1)])

@@ -109,10 +109,16 @@ class _CardText(str):
 def check_status(meta: CardMeta, text: _CardText, report: Reporter, year: int) -> None:
     end = meta.period.end
     if meta.status == "en_cours" and end is not None and end < year:
+        # An error when the card already contradicted itself on the day it was written; a warning when the
+        # period ended since: the calendar alone must not turn a valid base (and its CI) red on 1 January.
+        written = int(str(meta.updated)[:4])
+        stale = end >= written
         report.at_node(("statut",), "statut-periode",
-                       f"statut « en_cours » alors que la période s'est achevée en {end} (periode.fin)",
+                       f"statut « en_cours » alors que la période s'est achevée en {end} (periode.fin)"
+                       + (f", après la mise à jour de la fiche ({meta.updated}) : à vérifier" if stale else ""),
                        "si l'action s'est arrêtée, écrivez statut: terminee ; si elle continue, videz periode.fin "
-                       "(fin: null) ; si la source ne dit pas si elle continue, écrivez statut: inconnu")
+                       "(fin: null) ; si la source ne dit pas si elle continue, écrivez statut: inconnu",
+                       Severity.WARNING if stale else Severity.ERROR)
     if meta.status == "terminee" and end is None and not STOPPED.search(text.folded):
         report.at_node(("statut",), "statut-sans-fin",
                        "statut « terminee » sans année de fin ni phrase qui dise que l'action s'est arrêtée",
