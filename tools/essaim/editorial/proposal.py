@@ -172,18 +172,14 @@ def territory(values: dict[str, str], scale_label: str, kinds: list[str], detail
     regions: list[str] = []
     departements: list[str] = []
     communes: list[dict] = []
-    for raw in _split_list(values["regions"]):
-        try:
-            code = geography.find_place("region", raw).code
-            regions += [code] if code not in regions else []
-        except geography.PlaceError:
-            notes.append(f"région « {shown(raw)} » introuvable dans le référentiel officiel : ignorée")
-    for raw in _split_list(values["departements"]):
-        try:
-            code = geography.find_place("departement", raw).code
-            departements += [code] if code not in departements else []
-        except geography.PlaceError:
-            notes.append(f"département « {shown(raw)} » introuvable dans le référentiel officiel : ignoré")
+    for kind, codes, noun, ignored in (("region", regions, "région", "ignorée"),
+                                       ("departement", departements, "département", "ignoré")):
+        for raw in _split_list(values[kind + "s"]):
+            try:
+                code = geography.find_place(kind, raw).code
+                codes += [code] if code not in codes else []
+            except geography.PlaceError:
+                notes.append(f"{noun} « {shown(raw)} » introuvable dans le référentiel officiel : {ignored}")
     for raw in _split_list(values["communes"]):
         name = geography.split_departement(raw)[0]  # kept without its « (93) » when no code is found
         try:
